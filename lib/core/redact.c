@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/redact.h"
+
+/* Key words whose value is a secret. Matched case-insensitively inside an
+ * identifier (db_password, X-Api-Key, client_secret ...). */
+static const char *const secret_keys[] = {
+    "password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key", "api-key",
+    "access_key", "accesskey", "private_key", "privatekey", "credential", "authorization",
+    "cookie", "session_key", "signature", "x-amz-security", "sas",
+};
+
+/* Prefixes of well-known token formats: prefix, minimum body length. */
+static const struct {
+    const char *prefix;
+    size_t min_body;
+} token_prefixes[] = {
+    { "AKIA", 16 }, { "ASIA", 16 }, { "ghp_", 20 },  { "gho_", 20 },    { "ghs_", 20 },
+    { "ghu_", 20 }, { "glpat-", 16 }, { "xoxb-", 10 }, { "xoxp-", 10 },   { "xoxa-", 10 },
+    { "sk-", 20 },  { "sk_live_", 10 }, { "rk_live_", 10 }, { "AIza", 30 },
+};
+
+static int is_ident(unsigned char c)
+{
+    return isalnum(c) || c == '_' || c == '-' || c == '.';
+}
+
+static int is_token_char(unsigned char c)
+{
+    return isalnum(c) || c == '_' || c == '-' || c == '.' || c == '+' || c == '/' || c == '=';
+}
+
+static size_t ci_match(const char *s, size_t n, const char *w)
+{
+    size_t wl = strlen(w);
+    if (wl > n) return 0;
+    return strncasecmp(s, w, wl) == 0 ? wl : 0;
+}
+
+/* End of a value starting at p: stops at whitespace, quotes, separators. */
+static size_t value_len(const char *p, size_t n, char quote)
+{
+    size_t i = 0;
+    if (quote) {
+        while (i < n && p[i] != quote && p[i] != '\n') {
+            if (p[i] == '\\' && i + 1 < n) i++;
+            i++;
+        }
+        return i;
+    }
+    while (i < n && !isspace((unsigned char)p[i]) && p[i] != ',' && p[i] != ';' && p[i] != '&' &&
+           p[i] != '}' && p[i] != ')' && p[i] != ']' && p[i] != '"' && p[i] != '\'')
+        i++;
+    return i;
+}
+
+/* Try to match "KEY<ident-rest><quote?><ws>[=:]<ws><quote?>VALUE" at s.
+ * On success sets *vstart and *vlen (offsets from s) and returns 1. */
+static int match_key_value(const char *s, size_t n, size_t *vstart, size_t *vlen)
+{
+    size_t kl = 0;
+    for (size_t k = 0; k < sizeof(secret_keys) / sizeof(secret_keys[0]); k++)
+        if ((kl = ci_match(s, n, secret_keys[k]))) break;
+    if (!kl) return 0;
+    size_t i = kl;
+    while (i < n && is_ident((unsigned char)s[i])) i++;
+    if (i < n && (s[i] == '"' || s[i] == '\'')) i++;
+    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+    if (i >= n || (s[i] != '=' && s[i] != ':')) return 0;
+    i++;
+    if (i < n && s[i] == '=') i++; /* := */
+    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+    char quote = 0;
+    if (i < n && (s[i] == '"' || s[i] == '\'')) quote = s[i++];
+    /* Authorization: Bearer xxx / Basic xxx: keep the scheme word. */
+    size_t w = 0;
+    while (i + w < n && isalpha((unsigned char)s[i + w])) w++;
+    if (w > 0 && i + w < n && s[i + w] == ' ' &&
+        (ci_match(s + i, w, "bearer") == 6 || ci_match(s + i, w, "basic") == 5 ||
+         ci_match(s + i, w, "token") == 5 || ci_match(s + i, w, "digest") == 6)) {
+        i += w + 1;
+    }
+    size_t v = value_len(s + i, n - i, quote);
+    if (v == 0) return 0;
+    /* Leave obvious non-secrets alone: empty markers and numbers-only short counts. */
+    if (v == strlen(REDACTED) && strncmp(s + i, REDACTED, v) == 0) return 0;
+    *vstart = i;
+    *vlen = v;
+    return 1;
+}
+
+static int match_bearer(const char *s, size_t n, size_t *vstart, size_t *vlen)
+{
+    size_t kl = ci_match(s, n, "bearer ");
+    if (!kl) kl = ci_match(s, n, "basic ");
+    if (!kl) return 0;
+    size_t v = 0;
+    while (kl + v < n && is_token_char((unsigned char)s[kl + v])) v++;
+    if (v < 8) return 0;
+    *vstart = kl;
+    *vlen = v;
+    return 1;
+}
+
+static int match_url_password(const char *s, size_t n, size_t *vstart, size_t *vlen)
+{
+    /* s points at "://" */
+    if (n < 4 || strncmp(s, "://", 3) != 0) return 0;
+    size_t i = 3, colon = 0;
+    while (i < n && s[i] != '@' && s[i] != '/' && !isspace((unsigned char)s[i]) && s[i] != '"') {
+        if (s[i] == ':' && !colon) colon = i;
+        i++;
+    }
+    if (i >= n || s[i] != '@' || !colon || colon + 1 == i) return 0;
+    *vstart = colon + 1;
+    *vlen = i - colon - 1;
+    return 1;
+}
+
+static int match_jwt(const char *s, size_t n, size_t *vlen)
+{
+    if (n < 20 || strncmp(s, "eyJ", 3) != 0) return 0;
+    size_t i = 0;
+    int dots = 0;
+    while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.')) {
+        if (s[i] == '.') dots++;
+        i++;
+    }
+    if (dots != 2 || i < 20) return 0;
+    *vlen = i;
+    return 1;
+}
+
+static int match_token_prefix(const char *s, size_t n, size_t *vlen)
+{
+    for (size_t k = 0; k < sizeof(token_prefixes) / sizeof(token_prefixes[0]); k++) {
+        size_t pl = strlen(token_prefixes[k].prefix);
+        if (pl > n || strncmp(s, token_prefixes[k].prefix, pl) != 0) continue;
+        size_t i = pl;
+        while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-')) i++;
+        if (i - pl >= token_prefixes[k].min_body) {
+            *vlen = i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int match_pem(const char *s, size_t n, size_t *vlen)
+{
+    static const char begin[] = "-----BEGIN ";
+    if (n < sizeof(begin) - 1 || strncmp(s, begin, sizeof(begin) - 1) != 0) return 0;
+    const char *hdr_end = memchr(s + 11, '-', n - 11);
+    if (!hdr_end) return 0;
+    size_t hl = (size_t)(hdr_end - s);
+    if (!memmem(s, hl, "PRIVATE KEY", 11)) return 0;
+    const char *end = memmem(s, n, "-----END ", 9);
+    if (!end) {
+        *vlen = n;
+        return 1;
+    }
+    const char *close = memmem(end + 9, n - (size_t)(end + 9 - s), "-----", 5);
+    *vlen = close ? (size_t)(close + 5 - s) : n;
+    return 1;
+}
+
+int redact_append(struct buf *out, const char *in, size_t n)
+{
+    int count = 0, r;
+    size_t i = 0, lit = 0; /* [lit, i) is pending literal text */
+    while (i < n) {
+        unsigned char c = (unsigned char)in[i];
+        size_t vs = 0, vl = 0;
+        int boundary = i == 0 || !isalnum((unsigned char)in[i - 1]);
+        if (boundary && isalpha(c) && match_key_value(in + i, n - i, &vs, &vl)) {
+            r = buf_append(out, in + lit, i + vs - lit);
+            if (r < 0) return r;
+            r = buf_puts(out, REDACTED);
+            if (r < 0) return r;
+            i += vs + vl;
+            lit = i;
+            count++;
+            continue;
+        }
+        if (boundary && (c == 'B' || c == 'b') && match_bearer(in + i, n - i, &vs, &vl)) {
+            r = buf_append(out, in + lit, i + vs - lit);
+            if (r < 0) return r;
+            r = buf_puts(out, REDACTED);
+            if (r < 0) return r;
+            i += vs + vl;
+            lit = i;
+            count++;
+            continue;
+        }
+        if (c == ':' && match_url_password(in + i, n - i, &vs, &vl)) {
+            r = buf_append(out, in + lit, i + vs - lit);
+            if (r < 0) return r;
+            r = buf_puts(out, REDACTED);
+            if (r < 0) return r;
+            i += vs + vl;
+            lit = i;
+            count++;
+            continue;
+        }
+        if (boundary && (match_jwt(in + i, n - i, &vl) || match_token_prefix(in + i, n - i, &vl) ||
+                         match_pem(in + i, n - i, &vl))) {
+            r = buf_append(out, in + lit, i - lit);
+            if (r < 0) return r;
+            r = buf_puts(out, REDACTED);
+            if (r < 0) return r;
+            i += vl;
+            lit = i;
+            count++;
+            continue;
+        }
+        i++;
+    }
+    r = buf_append(out, in + lit, n - lit);
+    if (r < 0) return r;
+    return count;
+}
+
+char *redact_dup(const char *s, int *ret_count)
+{
+    size_t n = strlen(s);
+    struct buf b = BUF_INIT(n * 2 + 64);
+    int r = redact_append(&b, s, n);
+    if (r < 0) {
+        buf_release(&b);
+        return NULL;
+    }
+    if (ret_count) *ret_count = r;
+    return buf_take(&b);
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * logs.h: the log engine's public API: reading records from any log source,
+ * understanding one line, and the shared record type.
+ *
+ * A reader yields one `struct log_record` per line, in file order (rotated
+ * sets oldest first). Every pointer inside a record is borrowed and valid
+ * only until the next log_reader_next() call: copy what you keep.
+ * Lines longer than the reader's cap are truncated (and counted); invalid
+ * UTF-8 is passed through as bytes; binary files are skipped and counted;
+ * a truncated .gz/.zst yields every valid line and an error entry naming the
+ * file and the byte offset. Memory use is bounded by the line cap, never by
+ * the file size.
+ */
+#ifndef TSHOOT_LOGS_H
+#define TSHOOT_LOGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/macro.h"
+#include "core/timeutil.h"
+
+enum log_level {
+    LOG_LEVEL_UNKNOWN = 0,
+    LOG_LEVEL_TRACE,
+    LOG_LEVEL_DEBUG,
+    LOG_LEVEL_INFO,
+    LOG_LEVEL_NOTICE,
+    LOG_LEVEL_WARN,
+    LOG_LEVEL_ERROR,
+    LOG_LEVEL_CRIT, /* critical, alert, emergency, fatal, panic */
+    _LOG_LEVEL_MAX,
+};
+
+const char *log_level_name(enum log_level l); /* "info", "warn", ... "unknown" */
+/* Parse a level word (case-insensitive: "E", "ERR", "error", "warning", "FATAL",
+ * syslog numbers 0-7 ...). Returns LOG_LEVEL_UNKNOWN when not a level. */
+enum log_level log_level_parse(const char *s, size_t n);
+
+enum log_format {
+    LOG_FORMAT_PLAIN = 0,
+    LOG_FORMAT_JSON,   /* JSON lines */
+    LOG_FORMAT_LOGFMT, /* key=value pairs */
+    LOG_FORMAT_DOCKER, /* docker json-file {"log":..,"stream":..,"time":..} */
+    LOG_FORMAT_CRI,    /* "2026-04-18T10:00:00.123456789Z stdout F msg" */
+    LOG_FORMAT_JOURNAL,
+};
+
+struct log_record {
+    ts_time_t time;      /* UTC ns, TS_TIME_NONE when the line carries none */
+    enum log_level level;
+    enum log_format format;
+    const char *source;  /* file path, journal unit, container: borrowed */
+    const char *msg;     /* the message, header (time, level, ...) stripped */
+    size_t msg_len;
+    const char *err;     /* JSON/logfmt error/err field, or NULL */
+    size_t err_len;
+    const char *line;    /* the raw line (after container-log unwrapping) */
+    size_t line_len;
+    uint64_t lineno;     /* 1-based line number in its source */
+    int truncated;       /* line was cut at the reader's cap */
+};
+
+/* Parse one line (no trailing newline) into rec: detects the format, the
+ * timestamp (15+ common forms), the level and the message. `year_hint` is
+ * used for year-less stamps (BSD syslog); 0 means the current year.
+ * Pointers in rec point into `line` (or into `scratch`, a caller buffer of
+ * `scratch_size` bytes used for unescaped JSON strings). Never fails: an
+ * unparsable line is a LOG_FORMAT_PLAIN record with time TS_TIME_NONE and
+ * the whole line as message. */
+void log_parse_line(const char *line, size_t len, int year_hint, char *scratch,
+                    size_t scratch_size, struct log_record *rec);
+
+/* Parse a timestamp at the start of s. Returns the number of bytes consumed
+ * (0 when none is recognised) and sets *ret (UTC ns). */
+size_t log_parse_time(const char *s, size_t n, int year_hint, ts_time_t *ret);
+
+struct log_reader_opts {
+    size_t max_line;       /* line cap in bytes, default 64 KiB when 0 */
+    int follow_symlinks;   /* 0: never leave a directory scan through a symlink */
+    ts_time_t since;       /* TS_TIME_NONE: no lower bound */
+    ts_time_t until;       /* TS_TIME_NONE: no upper bound */
+};
+
+struct log_reader_stats {
+    uint64_t bytes;           /* decompressed bytes read */
+    uint64_t lines;
+    uint64_t untimed;         /* lines with no recognised timestamp */
+    uint64_t truncated;       /* lines cut at max_line */
+    uint64_t files;           /* files opened */
+    uint64_t skipped_binary;  /* files skipped as binary */
+    uint64_t skipped_symlink; /* entries not followed */
+    uint64_t errors;          /* files with read/decompression errors */
+};
+
+struct log_reader;
+
+int log_reader_new(const struct log_reader_opts *opts, struct log_reader **ret);
+struct log_reader *log_reader_free(struct log_reader *r);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct log_reader *, log_reader_free)
+
+/* Queue a file, a directory (recursive; rotated sets ordered oldest first)
+ * or "-" for stdin. Returns 0 or -errno (-ENOENT when the path is missing). */
+int log_reader_add_path(struct log_reader *r, const char *path);
+/* Queue the systemd journal (unit NULL = all units). */
+int log_reader_add_journal(struct log_reader *r, const char *unit);
+
+/* Next record: 1 and *rec filled, 0 at the end of all inputs, or -errno for
+ * a hard failure (per-file problems are not returned: they are counted in
+ * the stats and listed by log_reader_error()). */
+int log_reader_next(struct log_reader *r, struct log_record *rec);
+
+const struct log_reader_stats *log_reader_stats(const struct log_reader *r);
+/* i-th per-file problem as "PATH: what (at byte N)", borrowed; NULL past the end. */
+const char *log_reader_error(const struct log_reader *r, size_t i);
+
+#endif
