@@ -104,10 +104,14 @@ static void print_human(FILE *f, json_t *doc, const struct palette *p)
     json_t *h = json_object_get(doc, "host");
     json_int_t up = json_integer_value(json_object_get(h, "uptime_s"));
     json_t *sync = json_object_get(json_object_get(h, "clock"), "synchronized");
-    fprintf(f, "%shost%s %s  kernel %s  up %s  %lld CPU(s)  clock %s\n", p->bold, p->reset,
+    json_t *ncpu = json_object_get(h, "cpus");
+    if (json_is_integer(ncpu)) snprintf(b2, sizeof b2, "%lld", (long long)json_integer_value(ncpu));
+    fprintf(f, "%shost%s %s  kernel %s  up %s  %s CPU(s)  clock %s\n", p->bold, p->reset,
             jstr(h, "hostname"), jstr(h, "kernel"),
-            ts_format_duration(up * TS_NSEC_PER_SEC, b1, sizeof b1),
-            (long long)json_integer_value(json_object_get(h, "cpus")),
+            json_is_integer(json_object_get(h, "uptime_s"))
+                ? ts_format_duration(up * TS_NSEC_PER_SEC, b1, sizeof b1)
+                : "-",
+            json_is_integer(ncpu) ? b2 : "-",
             json_is_boolean(sync) ? (json_is_true(sync) ? "synchronised" : "NOT synchronised")
                                   : "unknown");
 
@@ -140,8 +144,14 @@ static void print_human(FILE *f, json_t *doc, const struct palette *p)
                           : (pct >= 95 || ipct >= 95) ? p->red
                           : (pct >= 90 || ipct >= 90) ? p->yellow
                                                       : "";
-        fprintf(f, "  %s%-28s %-9s %7s %7s %7s %5s %7s%s  %s\n", col, jstr(e, "mountpoint"),
-                jstr(e, "fstype"), bytes_str(json_object_get(e, "size_bytes"), b1, sizeof b1),
+        const char *mp = jstr(e, "mountpoint");
+        char mpb[40];
+        if (strlen(mp) > 28) {
+            snprintf(mpb, sizeof mpb, "...%s", mp + strlen(mp) - 25);
+            mp = mpb;
+        }
+        fprintf(f, "  %s%-28s %-9s %7s %7s %7s %5s %7s%s  %s\n", col, mp, jstr(e, "fstype"),
+                bytes_str(json_object_get(e, "size_bytes"), b1, sizeof b1),
                 bytes_str(json_object_get(e, "used_bytes"), b2, sizeof b2),
                 bytes_str(json_object_get(e, "avail_bytes"), b3, sizeof b3),
                 pct_str(json_object_get(e, "used_pct"), b4, sizeof b4),

@@ -211,8 +211,10 @@ static int mount_table(struct hctx *c, struct mount_pass *mp, const char *rel, i
             bool tmpfs = streq(m.fstype, "tmpfs");
             char statpath[HCTX_PATH_MAX];
             if (container) {
-                /* bind mounts of host file systems are the host's entries */
-                if (host_has_dev(c, dev) && !tmpfs) {
+                /* bind mounts of host file systems are the host's entries; the
+                 * container's own root and tmpfs mounts are listed as its own */
+                if (host_has_dev(c, dev) && !tmpfs && !streq(m.mountpoint, "/") &&
+                    !streq(m.fstype, "overlay")) {
                     mp->n_shared++;
                     goto next;
                 }

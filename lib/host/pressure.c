@@ -62,10 +62,15 @@ int collect_pressure(struct hctx *c)
         { "io", "/proc/pressure/io", "psi.io", 20, 10 },
     };
     bool any = false;
+    size_t missing = 0;
     for (size_t i = 0; i < ELEMENTSOF(res); i++) {
         _cleanup_free_ char *t = NULL;
         struct psi ps;
-        if (hctx_read(c, res[i].path, true, &t, NULL) < 0) continue;
+        int r = hctx_read(c, res[i].path, true, &t, NULL);
+        if (r < 0) {
+            missing += r == -ENOENT;
+            continue;
+        }
         if (psi_parse(t, &ps) < 0) {
             hctx_unavail(c, res[i].path, "malformed: not PSI 'some avg10=... total=...' lines");
             continue;
