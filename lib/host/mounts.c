@@ -175,13 +175,29 @@ static int add_target(struct hctx *c, const char *path, const char *label, const
     return 0;
 }
 
+struct mount_pass;
+static bool host_has_mount(const struct mount_pass *mp, uint64_t dev, const char *mountpoint);
+
 struct mount_pass {
     json_t *list;
     json_t *pseudo; /* fstype -> count */
-    size_t n_pseudo, n_malformed, n_shared;
+    size_t n_pseudo, n_shared;
     struct fs_entry *ents;
     size_t n_ents;
 };
+
+/* The same device at the same place in our namespace: a copy inherited
+ * when the namespace was created (unshare -m), not the container's own. */
+static bool host_has_mount(const struct mount_pass *mp, uint64_t dev, const char *mountpoint)
+{
+    for (size_t i = 0; i < mp->n_ents; i++) {
+        if (mp->ents[i].container) break; /* host entries come first */
+        if (mp->ents[i].dev != dev) continue;
+        const char *m = json_string_value(json_object_get(mp->ents[i].j, "mountpoint"));
+        if (m && streq(m, mountpoint)) return true;
+    }
+    return false;
+}
 
 /* One mountinfo file: ours (container == NULL) or another namespace's. */
 static int mount_table(struct hctx *c, struct mount_pass *mp, const char *rel, int pid,
@@ -213,8 +229,9 @@ static int mount_table(struct hctx *c, struct mount_pass *mp, const char *rel, i
             if (container) {
                 /* bind mounts of host file systems are the host's entries; the
                  * container's own root and tmpfs mounts are listed as its own */
-                if (host_has_dev(c, dev) && !tmpfs && !streq(m.mountpoint, "/") &&
-                    !streq(m.fstype, "overlay")) {
+                if ((host_has_dev(c, dev) && !tmpfs && !streq(m.mountpoint, "/") &&
+                     !streq(m.fstype, "overlay")) ||
+                    host_has_mount(mp, dev, m.mountpoint)) {
                     mp->n_shared++;
                     goto next;
                 }
