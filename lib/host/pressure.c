@@ -100,7 +100,7 @@ int collect_pressure(struct hctx *c)
         }
     }
     json_object_set_new(p, "available", json_boolean(any));
-    if (!any)
+    if (missing == ELEMENTSOF(res))
         hctx_unavail(c, "/proc/pressure", "PSI not available (kernel without CONFIG_PSI or psi=0)");
     return 0;
 }
