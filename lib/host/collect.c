@@ -271,13 +271,30 @@ int collect_run(const struct collect_opts *o, json_t **ret)
     json_object_set_new(c.doc, "findings", c.findings);
     json_object_set_new(c.doc, "unavailable", c.unavailable);
 
-    int (*const sections[])(struct hctx *) = {
-        collect_system,  collect_containers, collect_mounts,    collect_hotspots, collect_memory,
-        collect_cgroups, collect_pressure,   collect_processes, collect_fds,      collect_network,
+    static const struct {
+        const char *name;
+        int (*fn)(struct hctx *);
+    } sections[] = {
+        { "system", collect_system },
+        { "containers", collect_containers },
+        { "filesystems", collect_mounts },
+        { "hotspots", collect_hotspots },
+        { "memory", collect_memory },
+        { "cgroups", collect_cgroups },
+        { "pressure", collect_pressure },
+        { "processes", collect_processes },
+        { "fds", collect_fds },
+        { "network", collect_network },
     };
+    json_t *timing = json_object();
+    if (!timing) goto out;
+    json_object_set_new(c.doc, "timing_ms", timing);
     for (size_t i = 0; i < ELEMENTSOF(sections); i++) {
-        r = sections[i](&c);
+        int64_t t0 = ts_mono_ns();
+        r = sections[i].fn(&c);
         if (r < 0) goto out;
+        json_object_set_new(timing, sections[i].name,
+                            json_real((double)((ts_mono_ns() - t0) / 10000) / 100.0));
     }
     if (c.n_unavail_dropped)
         json_object_set_new(c.doc, "unavailable_dropped",

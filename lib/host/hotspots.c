@@ -22,7 +22,7 @@
 
 struct pfx_slot {
     uint32_t hash;
-    uint8_t len, used;
+    uint8_t len, used, estimated;
     char name[PREFIX_MAX];
     uint64_t count, bytes;
     int64_t oldest, newest;
@@ -31,6 +31,7 @@ struct pfx_slot {
 struct hot_group {
     char *dir;
     char prefix[PREFIX_MAX];
+    bool estimated;
     uint64_t count, bytes;
     int64_t oldest, newest;
 };
@@ -49,7 +50,8 @@ struct scanner {
     char path[PATH_MAX];
     size_t plen;
     dev_t dev;
-    uint64_t entries, files, dirs, bytes, stat_errors, open_errors;
+    uint64_t entries, files, dirs, bytes, stats, stat_errors, open_errors;
+    bool sampled;
     uint64_t skipped_depth, skipped_otherfs, skipped_symlinks;
     bool truncated;
     const char *trunc_reason;
@@ -67,7 +69,9 @@ static uint32_t hash_name(const char *s, size_t n)
     return h;
 }
 
-static void pfx_add(struct scanner *s, const char *pfx, size_t n, uint64_t bytes, int64_t mtime)
+/* mtime INT64_MIN: the file was not stat()ed (sampling). */
+static void pfx_add(struct scanner *s, const char *pfx, size_t n, uint64_t bytes, int64_t mtime,
+                    bool estimated)
 {
     uint32_t h = hash_name(pfx, n);
     for (size_t probe = 0; probe < 32; probe++) {
@@ -84,14 +88,18 @@ static void pfx_add(struct scanner *s, const char *pfx, size_t n, uint64_t bytes
             sl->bytes = 0;
             sl->oldest = INT64_MAX;
             sl->newest = INT64_MIN;
+            sl->estimated = 0;
             s->used[s->n_used++] = (uint16_t)i;
         } else if (sl->hash != h || sl->len != n || memcmp(sl->name, pfx, n) != 0) {
             continue;
         }
         sl->count++;
         sl->bytes += bytes;
-        if (mtime < sl->oldest) sl->oldest = mtime;
-        if (mtime > sl->newest) sl->newest = mtime;
+        sl->estimated |= estimated;
+        if (mtime != INT64_MIN) {
+            if (mtime < sl->oldest) sl->oldest = mtime;
+            if (mtime > sl->newest) sl->newest = mtime;
+        }
         return;
     }
     s->overflow++;
@@ -125,6 +133,7 @@ static void pfx_flush(struct scanner *s)
         memcpy(g->prefix, sl->name, sizeof g->prefix);
         g->count = sl->count;
         g->bytes = sl->bytes;
+        g->estimated = sl->estimated;
         g->oldest = sl->oldest;
         g->newest = sl->newest;
     }
@@ -177,6 +186,12 @@ static void scan_dir(struct scanner *s, int dfd, int depth)
         return;
     }
     uint64_t n = 0, subdirs = 0;
+    /* Sampling: the first stat_full files of a directory are all stat()ed;
+     * after that the stride doubles every stat_full stats, so a directory
+     * of N files costs O(stat_full * log N) stats. Counts stay exact (they
+     * come from readdir); bytes are scaled by the stride, mtimes come from
+     * the sample. */
+    uint64_t stride = 1, stats_at_stride = 0, nondir = 0;
     struct dirent *de;
     char pfx[PREFIX_MAX];
     while ((de = readdir(d))) {
@@ -190,22 +205,37 @@ static void scan_dir(struct scanner *s, int dfd, int depth)
             subdirs++;
             continue;
         }
+        bool want_stat = de->d_type == DT_UNKNOWN || nondir % stride == 0;
+        nondir++;
         struct stat st;
-        if (fstatat(dirfd(d), nm, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-            s->stat_errors++;
-            continue;
+        if (want_stat) {
+            if (fstatat(dirfd(d), nm, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                s->stat_errors++;
+                continue;
+            }
+            if (S_ISDIR(st.st_mode)) {
+                s->dirs++;
+                subdirs++;
+                nondir--;
+                continue;
+            }
         }
-        if (S_ISDIR(st.st_mode)) {
-            s->dirs++;
-            subdirs++;
-            continue;
-        }
-        if (S_ISLNK(st.st_mode)) s->skipped_symlinks++;
-        uint64_t b = (uint64_t)st.st_blocks * 512;
+        if (de->d_type == DT_LNK || (want_stat && S_ISLNK(st.st_mode))) s->skipped_symlinks++;
         s->files++;
-        s->bytes += b;
         size_t pl = name_prefix(nm, pfx);
-        pfx_add(s, pfx, pl, b, (int64_t)st.st_mtim.tv_sec);
+        if (want_stat) {
+            uint64_t b = (uint64_t)st.st_blocks * 512 * stride;
+            s->bytes += b;
+            s->stats++;
+            pfx_add(s, pfx, pl, b, (int64_t)st.st_mtim.tv_sec, stride > 1);
+            if (++stats_at_stride >= s->o->stat_full) {
+                stride *= 2;
+                stats_at_stride = 0;
+                s->sampled = true;
+            }
+        } else {
+            pfx_add(s, pfx, pl, 0, INT64_MIN, true);
+        }
     }
     pfx_flush(s);
     top_dir_add(s, n);
@@ -283,7 +313,9 @@ int hot_scan(const char *path, const char *label, const struct hot_opts *o, json
         close(fd);
         return -ENOMEM;
     }
-    s->o = o;
+    struct hot_opts oo = *o;
+    if (oo.stat_full == 0) oo.stat_full = 4096;
+    s->o = &oo;
     s->dev = st.st_dev;
     /* paths are reported as the user sees them: label + relative path */
     size_t ll = strlen(label);
@@ -310,6 +342,8 @@ int hot_scan(const char *path, const char *label, const struct hot_opts *o, json
     json_object_set_new(j, "files", json_integer((json_int_t)s->files));
     json_object_set_new(j, "dirs", json_integer((json_int_t)s->dirs));
     json_object_set_new(j, "bytes", json_integer((json_int_t)s->bytes));
+    json_object_set_new(j, "stat_calls", json_integer((json_int_t)s->stats));
+    json_object_set_new(j, "sampled", json_boolean(s->sampled));
     json_object_set_new(j, "elapsed_ms", json_real((double)(dt / 10000) / 100.0));
     json_object_set_new(j, "truncated", json_boolean(s->truncated));
     json_object_set_new(un, "reason", s->truncated ? json_string(s->trunc_reason) : json_null());
@@ -333,13 +367,14 @@ int hot_scan(const char *path, const char *label, const struct hot_opts *o, json
     qsort(s->hot, s->n_hot, sizeof s->hot[0], cmp_hot);
     for (size_t i = 0; i < s->n_hot; i++) {
         struct hot_group *g = &s->hot[i];
-        if (g->count < o->min_count) continue;
+        if (g->count < oo.min_count) continue;
         json_t *h = json_object();
         if (!h) goto out_j;
         json_object_set_new(h, "dir", json_redacted(g->dir));
         json_object_set_new(h, "prefix", json_redacted(g->prefix));
         json_object_set_new(h, "count", json_integer((json_int_t)g->count));
         json_object_set_new(h, "bytes", json_integer((json_int_t)g->bytes));
+        json_object_set_new(h, "bytes_estimated", json_boolean(g->estimated));
         json_object_set_new(h, "oldest_mtime", time_json(g->oldest));
         json_object_set_new(h, "newest_mtime", time_json(g->newest));
         int64_t span = g->newest - g->oldest;
@@ -377,7 +412,7 @@ static int scan_one(struct hctx *c, json_t *scans, json_t *hotspots, const struc
         .deadline = c->deadline,
         .min_count = min_count,
         .max_depth = 32,
-        .now_s = c->now_s,
+        .stat_full = 4096,
     };
     json_t *res = NULL;
     int r = hot_scan(t->path, t->label, &ho, &res);

@@ -8,7 +8,8 @@
  * limit or a deadline, reporting what it left unscanned. Per directory it
  * groups file names by prefix (name_prefix()) in a fixed-size hash table
  * (no allocation per file) and keeps the largest groups and the directories
- * with most entries.
+ * with most entries. Huge directories are sampled for sizes and mtimes
+ * (see stat_full); entry and prefix counts are always exact.
  */
 #ifndef TSHOOT_HOTSPOTS_H
 #define TSHOOT_HOTSPOTS_H
@@ -23,7 +24,7 @@ struct hot_opts {
     int64_t deadline;     /* monotonic ns (ts_mono_ns), 0 = none */
     uint64_t min_count;   /* smallest prefix group reported */
     int max_depth;        /* directories deeper than this are counted, not entered */
-    int64_t now_s;        /* wall clock for rates; 0 = time(NULL) */
+    uint64_t stat_full;   /* files per directory stat()ed before sampling starts (>= 1) */
 };
 
 /* Scan `path` (label: how to name it in the output, e.g. the mountpoint as

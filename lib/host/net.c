@@ -7,6 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/timeutil.h"
 #include "host/hostctx.h"
 #include "host/procparse.h"
 
@@ -20,6 +29,75 @@ static int read_u64_file(struct hctx *c, const char *rel, uint64_t *v)
         return -EBADMSG;
     }
     return 0;
+}
+
+/* Live host: dump TCP sockets over NETLINK_SOCK_DIAG (what ss(8) uses). Much
+ * cheaper than /proc/net/tcp on hosts with large hash tables. Returns 0, or
+ * -errno so the caller falls back to the /proc files. */
+static int tcp_netlink(struct hctx *c, int family, unsigned lo, unsigned hi, struct tcp_stats *st)
+{
+    int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (fd < 0) return -errno;
+    struct {
+        struct nlmsghdr nlh;
+        struct inet_diag_req_v2 r;
+    } req = {
+        .nlh = { .nlmsg_len = sizeof req,
+                 .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+                 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+                 .nlmsg_seq = 1 },
+        .r = { .sdiag_family = (uint8_t)family,
+               .sdiag_protocol = IPPROTO_TCP,
+               .idiag_states = ~0u },
+    };
+    struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+    if (sendto(fd, &req, sizeof req, 0, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        int r = -errno;
+        close(fd);
+        return r;
+    }
+    static char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
+    int r = 0;
+    for (bool done = false; !done;) {
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            r = -errno;
+            break;
+        }
+        if (n == 0) break;
+        for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
+             h = NLMSG_NEXT(h, n)) {
+            if (h->nlmsg_type == NLMSG_DONE) {
+                done = true;
+                break;
+            }
+            if (h->nlmsg_type == NLMSG_ERROR) {
+                struct nlmsgerr *e = NLMSG_DATA(h);
+                r = e->error < 0 ? e->error : -EPROTO;
+                done = true;
+                break;
+            }
+            if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) continue;
+            struct inet_diag_msg *m = NLMSG_DATA(h);
+            char addr[INET6_ADDRSTRLEN + 2] = "?";
+            if (m->idiag_family == AF_INET) {
+                inet_ntop(AF_INET, m->id.idiag_src, addr, sizeof addr);
+            } else {
+                char a6[INET6_ADDRSTRLEN];
+                const uint8_t *b = (const uint8_t *)m->id.idiag_src;
+                static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+                if (memcmp(b, v4mapped, 12) == 0)
+                    inet_ntop(AF_INET, b + 12, addr, sizeof addr);
+                else if (inet_ntop(AF_INET6, m->id.idiag_src, a6, sizeof a6))
+                    snprintf(addr, sizeof addr, "[%s]", a6);
+            }
+            tcp_stats_add(st, m->idiag_state, addr, ntohs(m->id.idiag_sport), lo, hi);
+        }
+        if (ts_mono_ns() > c->deadline) break;
+    }
+    close(fd);
+    return r;
 }
 
 int collect_network(struct hctx *c)
@@ -40,7 +118,19 @@ int collect_network(struct hctx *c)
     if (!st) return -ENOMEM;
     static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
     int files_ok = 0;
-    for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+    const char *source = "proc";
+    bool via_netlink = false;
+    if (c->live && tcp_netlink(c, AF_INET, lo, hi, st) == 0) {
+        files_ok = 1;
+        via_netlink = true;
+        source = "sock_diag";
+        if (tcp_netlink(c, AF_INET6, lo, hi, st) < 0) {
+            /* no IPv6: fine; anything else falls back to the file */
+            _cleanup_free_ char *t = NULL;
+            if (hctx_read(c, files[1], true, &t, NULL) == 0) (void)tcp_parse(t, lo, hi, st);
+        }
+    }
+    for (size_t i = 0; i < ELEMENTSOF(files) && !via_netlink; i++) {
         _cleanup_free_ char *t = NULL;
         if (hctx_read(c, files[i], i == 1, &t, NULL) < 0) continue;
         uint64_t before = st->malformed;
@@ -63,6 +153,7 @@ int collect_network(struct hctx *c)
     }
     json_object_set_new(n, "tcp", tcp);
     json_object_set_new(tcp, "available", json_boolean(files_ok > 0));
+    json_object_set_new(tcp, "source", json_string(source));
     json_object_set_new(tcp, "total", json_integer((json_int_t)st->total));
     for (unsigned s = 1; s <= TCP_STATE_MAX; s++)
         if (st->states[s])

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Pure /proc parsers (see procparse.h). No I/O, no allocation. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -484,12 +485,9 @@ static int tcp_addr(const char *s, size_t n, char *addr, size_t asz, unsigned *p
         if (v4mapped) {
             snprintf(addr, asz, "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
         } else {
-            size_t o = 0;
-            o += (size_t)snprintf(addr, asz, "[");
-            for (int i = 0; i < 8 && o < asz; i++)
-                o += (size_t)snprintf(addr + o, asz - o, "%s%x", i ? ":" : "",
-                                      (unsigned)(a[2 * i] << 8 | a[2 * i + 1]));
-            if (o < asz) snprintf(addr + o, asz - o, "]");
+            char a6[INET6_ADDRSTRLEN];
+            if (!inet_ntop(AF_INET6, a, a6, sizeof a6)) return -EBADMSG;
+            snprintf(addr, asz, "[%s]", a6);
         }
     }
     return 0;
@@ -545,29 +543,34 @@ int tcp_parse(const char *text, unsigned lo, unsigned hi, struct tcp_stats *st)
             continue;
         }
         unsigned state = (unsigned)(hexval(f[3][0]) << 4 | hexval(f[3][1]));
-        if (state > TCP_STATE_MAX) state = 0;
-        st->states[state]++;
-        st->total++;
-        if (state == 10) { /* LISTEN */
-            st->listeners_total++;
-            bool dup = false;
-            for (size_t i = 0; i < st->n_listeners; i++)
-                dup =
-                    dup || (st->listeners[i].port == lport && streq(st->listeners[i].addr, laddr));
-            if (!dup && st->n_listeners < TCP_MAX_LISTENERS) {
-                copy_trunc(st->listeners[st->n_listeners].addr, sizeof st->listeners[0].addr, laddr,
-                           strlen(laddr));
-                st->listeners[st->n_listeners++].port = lport;
-            }
-        } else if (lport >= lo && lport <= hi && lport < 65536) {
-            uint8_t bit = (uint8_t)(1u << (lport & 7));
-            if (!(st->port_seen[lport >> 3] & bit)) {
-                st->port_seen[lport >> 3] |= bit;
-                st->ephemeral_in_use++;
-            }
-        }
+        tcp_stats_add(st, state, laddr, lport, lo, hi);
     }
     return 0;
+}
+
+void tcp_stats_add(struct tcp_stats *st, unsigned state, const char *laddr, unsigned lport,
+                   unsigned lo, unsigned hi)
+{
+    if (state > TCP_STATE_MAX) state = 0;
+    st->states[state]++;
+    st->total++;
+    if (state == 10) { /* LISTEN */
+        st->listeners_total++;
+        bool dup = false;
+        for (size_t i = 0; i < st->n_listeners; i++)
+            dup = dup || (st->listeners[i].port == lport && streq(st->listeners[i].addr, laddr));
+        if (!dup && st->n_listeners < TCP_MAX_LISTENERS) {
+            copy_trunc(st->listeners[st->n_listeners].addr, sizeof st->listeners[0].addr, laddr,
+                       strlen(laddr));
+            st->listeners[st->n_listeners++].port = lport;
+        }
+    } else if (lport >= lo && lport <= hi && lport < 65536) {
+        uint8_t bit = (uint8_t)(1u << (lport & 7));
+        if (!(st->port_seen[lport >> 3] & bit)) {
+            st->port_seen[lport >> 3] |= bit;
+            st->ephemeral_in_use++;
+        }
+    }
 }
 
 /* ---- /proc/PID/stat ---- */

@@ -105,6 +105,10 @@ struct tcp_stats {
     uint8_t port_seen[65536 / 8];
 };
 const char *tcp_state_name(unsigned state);
+/* Count one socket (state: kernel TCP state number; laddr: printable local
+ * address; lport: local port) as tcp_parse() does for each line. */
+void tcp_stats_add(struct tcp_stats *st, unsigned state, const char *laddr, unsigned lport,
+                   unsigned port_lo, unsigned port_hi);
 /* Add the sockets of one tcp or tcp6 file (header line first) to st, which
  * the caller zeroes before the first file. Bad lines are counted in
  * st->malformed; -EBADMSG only when there is no header line at all. */

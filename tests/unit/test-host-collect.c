@@ -309,7 +309,9 @@ static void test_hot_scan(void **state)
     snprintf(link, sizeof link, "%s/escape", dir);
     assert_int_equal(symlink(outside, link), 0);
 
-    struct hot_opts o = { .max_entries = 100000, .min_count = 10, .max_depth = 8 };
+    struct hot_opts o = {
+        .max_entries = 100000, .min_count = 10, .max_depth = 8, .stat_full = 4096
+    };
     json_t *res = NULL;
     assert_int_equal(hot_scan(dir, "/label", &o, &res), 0);
     assert_int_equal(ival(res, "files"), 136); /* 120 + 15 + the symlink itself */
@@ -351,6 +353,30 @@ static void test_hot_scan(void **state)
     assert_int_equal(ival(res, "unscanned.deeper_than_limit"), 1);
     json_decref(res);
     assert_int_equal(hot_scan("/nonexistent/x", "x", &o, &res), -ENOENT);
+
+    /* sampling: 3000 files, 100 stat()ed before the stride doubles: the
+     * count stays exact, sizes are scaled, far fewer stat calls */
+    char big[4200];
+    snprintf(big, sizeof big, "%s/big", dir);
+    assert_int_equal(mkdir(big, 0755), 0);
+    for (int i = 0; i < 3000; i++) {
+        snprintf(name, sizeof name, "job-%05d", i);
+        touch(big, name, 1700000000 + i, 4096);
+    }
+    o.max_depth = 8;
+    o.stat_full = 100;
+    assert_int_equal(hot_scan(big, "/big", &o, &res), 0);
+    assert_true(json_is_true(json_object_get(res, "sampled")));
+    assert_int_equal(ival(res, "files"), 3000);
+    assert_true(ival(res, "stat_calls") < 800);
+    h = json_array_get(json_object_get(res, "hotspots"), 0);
+    assert_string_equal(json_string_value(json_object_get(h, "prefix")), "job-");
+    assert_int_equal(ival(h, "count"), 3000);
+    assert_true(json_is_true(json_object_get(h, "bytes_estimated")));
+    json_int_t bytes = ival(h, "bytes"), want = 3000LL * 4096;
+    assert_true(bytes > want * 8 / 10 && bytes < want * 12 / 10);
+    assert_true(ival(h, "span_s") > 2900);
+    json_decref(res);
     char cmd[8300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", dir, outside);
     assert_int_equal(system(cmd), 0);

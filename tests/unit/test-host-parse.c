@@ -233,7 +233,7 @@ static void test_tcp(void **state)
     assert_int_equal(st->n_listeners, 2);
     assert_string_equal(st->listeners[0].addr, "127.0.0.1");
     assert_int_equal(st->listeners[0].port, 8080);
-    assert_string_equal(st->listeners[1].addr, "[0:0:0:0:0:0:0:0]");
+    assert_string_equal(st->listeners[1].addr, "[::]");
     assert_int_equal(st->listeners[1].port, 80);
     assert_int_equal(tcp_parse("   0: 0100007F:1F90 00000000:0000 0A\n", 1, 2, st), -EBADMSG);
     free(st);
