@@ -108,6 +108,22 @@ static void fs_findings(struct hctx *c, json_t *fs)
     }
 }
 
+/* Same size and inode count, free space within 1%: statvfs of the same
+ * backing file system (read at slightly different moments). */
+static bool same_backing(json_t *a, json_t *b)
+{
+    json_t *sa = json_object_get(a, "size_bytes"), *sb = json_object_get(b, "size_bytes");
+    if (!json_is_integer(sa) || !json_is_integer(sb)) return false;
+    json_int_t size = json_integer_value(sa);
+    if (size <= 0 || size != json_integer_value(sb)) return false;
+    if (json_integer_value(json_object_get(a, "inodes_total")) !=
+        json_integer_value(json_object_get(b, "inodes_total")))
+        return false;
+    json_int_t d = json_integer_value(json_object_get(a, "avail_bytes")) -
+                   json_integer_value(json_object_get(b, "avail_bytes"));
+    return (d < 0 ? -d : d) <= size / 100;
+}
+
 /* Fill statvfs numbers (or nulls) into fs. */
 static void fs_sizes(struct hctx *c, json_t *fs, const char *path, const char *shown)
 {
@@ -317,6 +333,18 @@ int collect_mounts(struct hctx *c)
                 if (j == k || mp.ents[j].dev != e->dev || mp.ents[j].ro) continue;
                 /* an earlier evaluated entry of the same device */
                 if (mp.ents[j].container == e->container ? j < k : mp.ents[j].container) dup = true;
+            }
+            /* an overlay reports its backing file system: container roots on
+             * the same disk would repeat that disk's finding once each */
+            const char *t = json_string_value(json_object_get(e->j, "fstype"));
+            for (size_t j = 0; j < mp.n_ents && !dup && t && streq(t, "overlay"); j++) {
+                if (j == k || mp.ents[j].ro || !same_backing(e->j, mp.ents[j].j)) continue;
+                const char *tj = json_string_value(json_object_get(mp.ents[j].j, "fstype"));
+                bool j_overlay = tj && streq(tj, "overlay");
+                if (!j_overlay)
+                    dup = true; /* the disk itself is listed */
+                else if (mp.ents[j].container == e->container ? j < k : mp.ents[j].container)
+                    dup = true;
             }
             if (!dup) fs_findings(c, e->j);
         }
