@@ -10,7 +10,12 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "host/hostctx.h"
 #include "host/procparse.h"
@@ -125,10 +130,80 @@ static bool same_backing(json_t *a, json_t *b)
 }
 
 /* Fill statvfs numbers (or nulls) into fs. */
-static void fs_sizes(struct hctx *c, json_t *fs, const char *path, const char *shown)
+/* File systems whose statvfs() may block on a dead server. */
+static bool fstype_is_network(const char *t)
+{
+    static const char *const net[] = { "nfs", "nfs4",   "cifs",      "smb3", "smbfs", "ceph", "9p",
+                                       "afs", "lustre", "glusterfs", "gpfs", "ncpfs", "davfs" };
+    for (size_t i = 0; i < ELEMENTSOF(net); i++)
+        if (streq(t, net[i])) return true;
+    return startswith(t, "fuse.") || startswith(t, "fuse");
+}
+
+/* statvfs() in a child process, waited for at most timeout_ms: a hard NFS
+ * mount whose server is gone would hang us (in D state) otherwise. The child
+ * is killed on timeout (NFS waits are killable) and reaped later by init if
+ * it cannot die. -ETIMEDOUT on timeout. */
+static int statvfs_timed(const char *path, struct statvfs *st, int timeout_ms)
+{
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) < 0) return -errno;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(pfd[0]);
+        close(pfd[1]);
+        return -e;
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        struct {
+            int err;
+            struct statvfs st;
+        } res = { 0 };
+        if (statvfs(path, &res.st) < 0) res.err = errno;
+        ssize_t w = write(pfd[1], &res, sizeof res);
+        _exit(w == (ssize_t)sizeof res ? 0 : 1);
+    }
+    close(pfd[1]);
+    struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+    int r;
+    do r = poll(&p, 1, timeout_ms);
+    while (r < 0 && errno == EINTR);
+    struct {
+        int err;
+        struct statvfs st;
+    } res;
+    if (r == 1 && read(pfd[0], &res, sizeof res) == (ssize_t)sizeof res) {
+        close(pfd[0]);
+        waitpid(pid, NULL, 0);
+        if (res.err) return -res.err;
+        *st = res.st;
+        return 0;
+    }
+    close(pfd[0]);
+    kill(pid, SIGKILL);
+    /* reap if it died; a child stuck in the kernel is left to init */
+    for (int i = 0; i < 10 && waitpid(pid, NULL, WNOHANG) == 0; i++) usleep(1000);
+    return r == 0 ? -ETIMEDOUT : -EIO;
+}
+
+static void fs_sizes(struct hctx *c, json_t *fs, const char *path, const char *shown,
+                     const char *fstype)
 {
     struct statvfs st;
-    int r = hctx_statvfs(c, path, &st);
+    int r;
+    if (c->live && fstype_is_network(fstype) && !startswith(path, "/proc/"))
+        r = statvfs_timed(path, &st, 1000);
+    else
+        r = hctx_statvfs(c, path, &st);
+    if (r == -ETIMEDOUT) {
+        json_object_set_new(fs, "unresponsive", json_true());
+        hctx_finding(c, "fs.unresponsive", "critical", shown, 1, 1,
+                     "%s (%s) did not answer statvfs within 1 s: its server is unreachable or "
+                     "hung; every process touching it blocks in D state",
+                     shown, fstype);
+    }
     static const char *const keys[] = { "size_bytes",   "used_bytes",     "avail_bytes",
                                         "inodes_total", "inodes_used",    "inodes_free",
                                         "used_pct",     "inodes_used_pct" };
@@ -171,7 +246,7 @@ static json_t *fs_json(struct hctx *c, const struct mountinfo_entry *m, const ch
     json_object_set_new(fs, "dev", json_string(mm));
     json_object_set_new(fs, "options", json_redacted(m->opts));
     json_object_set_new(fs, "readonly", json_boolean(mount_opt_has(m->opts, "ro")));
-    fs_sizes(c, fs, statpath, m->mountpoint);
+    fs_sizes(c, fs, statpath, m->mountpoint, m->fstype);
     json_object_set_new(fs, "container", container ? json_incref(container) : json_null());
     return fs;
 }

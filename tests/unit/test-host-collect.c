@@ -271,6 +271,33 @@ static void test_bad_root(void **state)
     assert_int_equal(collect_run(NULL, &doc), -EINVAL);
 }
 
+/* A /proc file past the 1 MiB read cap is reported, not read without end. */
+static void test_oversized_file(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/tshoot-root.XXXXXX";
+    char *root = mkdtemp(tmpl);
+    assert_non_null(root);
+    char p[4200];
+    snprintf(p, sizeof p, "%s/proc", root);
+    assert_int_equal(mkdir(p, 0755), 0);
+    snprintf(p, sizeof p, "%s/proc/meminfo", root);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs("MemTotal: 1000 kB\nMemFree: 10 kB\n", f);
+    for (int i = 0; i < 80000; i++) fputs("Filler:          12345 kB\n", f);
+    fclose(f);
+    struct collect_opts o = { .root = root };
+    json_t *doc = NULL;
+    assert_int_equal(collect_run(&o, &doc), 0);
+    assert_true(has_unavail(doc, "/proc/meminfo", "larger than"));
+    assert_true(json_is_null(json_object_get(json_object_get(doc, "memory"), "total_bytes")));
+    json_decref(doc);
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void touch(const char *dir, const char *name, time_t mtime, size_t size)
 {
     char p[4096];
@@ -391,7 +418,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_v2_pod),    cmocka_unit_test(test_v1_docker),
         cmocka_unit_test(test_bad_files), cmocka_unit_test(test_bad_root),
-        cmocka_unit_test(test_hot_scan),
+        cmocka_unit_test(test_hot_scan),  cmocka_unit_test(test_oversized_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
