@@ -300,7 +300,7 @@ static json_t *time_json(int64_t s)
     return json_string(ts_format(s * TS_NSEC_PER_SEC, 0, b, sizeof b));
 }
 
-int hot_open_dir(const char *path)
+int hot_open_in_root(const char *path, int flags)
 {
     const char *p = startswith(path, "/proc/");
     if (p && *p >= '1' && *p <= '9') {
@@ -314,23 +314,27 @@ int hot_open_dir(const char *path)
             if (rfd < 0) return -errno;
             while (*rest == '/') rest++;
             struct open_how how = {
-                .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                .flags = (uint64_t)(flags | O_CLOEXEC),
                 .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
             };
             int fd = (int)syscall(SYS_openat2, rfd, *rest ? rest : ".", &how, sizeof how);
             int e = errno;
             if (fd < 0 && e == ENOSYS) {
                 /* old kernel: refuse a symlink at the last component at least */
-                fd = openat(rfd, *rest ? rest : ".",
-                            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                fd = openat(rfd, *rest ? rest : ".", flags | O_NOFOLLOW | O_CLOEXEC);
                 e = errno;
             }
             close(rfd);
             return fd < 0 ? -e : fd;
         }
     }
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = open(path, flags | O_CLOEXEC);
     return fd < 0 ? -errno : fd;
+}
+
+int hot_open_dir(const char *path)
+{
+    return hot_open_in_root(path, O_RDONLY | O_DIRECTORY);
 }
 
 int hot_scan(const char *path, const char *label, const struct hot_opts *o, json_t **ret)
