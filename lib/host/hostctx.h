@@ -92,6 +92,10 @@ int collect_processes(struct hctx *c); /* processes + per-process fds */
 int collect_fds(struct hctx *c);
 int collect_network(struct hctx *c);
 
+/* "pod NS/POD (container NAME, ID12)", "container NAME (ID12)",
+ * "container ID12" or "mount namespace of pid N (COMM)" for a container object. */
+void container_label(json_t *container, char *buf, size_t size);
+
 /* Format bytes as "64.0 MiB" into buf. */
 const char *fmt_bytes(uint64_t v, char *buf, size_t size);
 

@@ -43,7 +43,7 @@ static bool host_has_dev(const struct hctx *c, uint64_t dev)
     return false;
 }
 
-/* "mountpoint in pod UID (container abcdef123456)" */
+/* "mountpoint in pod NS/POD (container NAME, ID12)" */
 static void subject_of(json_t *fs, char *buf, size_t size)
 {
     const char *mp = json_string_value(json_object_get(fs, "mountpoint"));
@@ -52,26 +52,9 @@ static void subject_of(json_t *fs, char *buf, size_t size)
         snprintf(buf, size, "%s", mp ? mp : "?");
         return;
     }
-    const char *id = json_string_value(json_object_get(ct, "id"));
-    const char *pod = json_string_value(json_object_get(ct, "pod"));
-    const char *uid = json_string_value(json_object_get(ct, "pod_uid"));
-    const char *ns = json_string_value(json_object_get(ct, "namespace"));
-    const char *name = json_string_value(json_object_get(ct, "container_name"));
-    const char *comm = json_string_value(json_object_get(ct, "comm"));
-    int pid = (int)json_integer_value(json_object_get(ct, "pid"));
-    char who[256];
-    if (pod || uid)
-        snprintf(who, sizeof who, "pod %s%s%s", ns ? ns : "", ns ? "/" : "", pod ? pod : uid);
-    else if (name)
-        snprintf(who, sizeof who, "container %s", name);
-    else if (id)
-        snprintf(who, sizeof who, "container %.12s", id);
-    else
-        snprintf(who, sizeof who, "mount namespace of pid %d (%s)", pid, comm ? comm : "?");
-    if ((pod || uid) && id)
-        snprintf(buf, size, "%s in %s (container %.12s)", mp ? mp : "?", who, id);
-    else
-        snprintf(buf, size, "%s in %s", mp ? mp : "?", who);
+    char who[400];
+    container_label(ct, who, sizeof who);
+    snprintf(buf, size, "%s in %s", mp ? mp : "?", who);
 }
 
 static void fs_findings(struct hctx *c, json_t *fs)
