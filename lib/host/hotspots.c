@@ -354,7 +354,7 @@ int hot_scan(const char *path, const char *label, const struct hot_opts *o, json
         return -ENOMEM;
     }
     struct hot_opts oo = *o;
-    if (oo.stat_full == 0) oo.stat_full = 4096;
+    if (oo.stat_full == 0) oo.stat_full = 1024;
     s->o = &oo;
     s->dev = st.st_dev;
     /* paths are reported as the user sees them: label + relative path */
@@ -455,7 +455,7 @@ static int scan_one(struct hctx *c, json_t *scans, json_t *hotspots, const struc
         .deadline = left > 0 ? now + left / (int64_t)(n_left ? n_left : 1) : now,
         .min_count = min_count,
         .max_depth = 32,
-        .stat_full = 4096,
+        .stat_full = 1024,
     };
     json_t *res = NULL;
     int r = hot_scan(t->path, t->label, &ho, &res);
