@@ -115,6 +115,12 @@ static int read_in_root(const char *path, size_t max, char **ret, size_t *ret_le
 
 int hctx_read(struct hctx *c, const char *path, bool quiet_enoent, char **ret, size_t *ret_len)
 {
+    return hctx_read_max(c, path, HCTX_READ_MAX, quiet_enoent, ret, ret_len);
+}
+
+int hctx_read_max(struct hctx *c, const char *path, size_t max, bool quiet_enoent, char **ret,
+                  size_t *ret_len)
+{
     char full[HCTX_PATH_MAX];
     size_t len = 0;
     *ret = NULL;
@@ -125,12 +131,12 @@ int hctx_read(struct hctx *c, const char *path, bool quiet_enoent, char **ret, s
     }
     char *data = NULL;
     if (c->live && is_in_container_root(path))
-        r = read_in_root(full, HCTX_READ_MAX, &data, &len);
+        r = read_in_root(full, max, &data, &len);
     else
-        r = read_file(full, HCTX_READ_MAX, &data, &len);
+        r = read_file(full, max, &data, &len);
     if (r == -EFBIG) {
         free(data);
-        hctx_unavail(c, path, "larger than %u bytes", HCTX_READ_MAX);
+        hctx_unavail(c, path, "larger than %zu bytes", max);
         return r;
     }
     if (r < 0) {

@@ -309,9 +309,25 @@ static void test_oversized_file(void **state)
     fputs("MemTotal: 1000 kB\nMemFree: 10 kB\n", f);
     for (int i = 0; i < 80000; i++) fputs("Filler:          12345 kB\n", f);
     fclose(f);
+    /* a busy node's mount table passes 1 MiB: still read whole */
+    assert_int_equal(mkdir(strcat(strcpy(p, root), "/proc/self"), 0755), 0);
+    snprintf(p, sizeof p, "%s/proc/self/mountinfo", root);
+    f = fopen(p, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 7000; i++)
+        fprintf(
+            f,
+            "%d 26 0:%d / /var/lib/kubelet/pods/0a1b2c3d-0000-4000-8000-%012d/volumes/"
+            "kubernetes.io~empty-dir/cache rw,relatime shared:%d - tmpfs tmpfs rw,size=65536k\n",
+            i + 100, i + 100, i, i);
+    long sz = ftell(f);
+    fclose(f);
+    assert_true(sz > (1 << 20));
     struct collect_opts o = { .root = root };
     json_t *doc = NULL;
     assert_int_equal(collect_run(&o, &doc), 0);
+    assert_int_equal(json_array_size(json_object_get(doc, "filesystems")), 7000);
+    assert_false(has_unavail(doc, "/proc/self/mountinfo", ""));
     assert_true(has_unavail(doc, "/proc/meminfo", "larger than"));
     assert_true(json_is_null(json_object_get(json_object_get(doc, "memory"), "total_bytes")));
     json_decref(doc);
