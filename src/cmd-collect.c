@@ -258,6 +258,17 @@ static void print_human(FILE *f, json_t *doc, const struct palette *p)
             if (i == 10) break;
             json_t *cm = json_object_get(e, "memory"), *cc = json_object_get(e, "cpu");
             const char *path = jstr(e, "path");
+            json_t *cct = json_object_get(e, "container");
+            if (json_is_object(cct)) {
+                const char *nm = json_string_value(json_object_get(cct, "container_name"));
+                if (!json_is_string(json_object_get(cct, "pod")) &&
+                    !json_is_string(json_object_get(cct, "pod_uid")))
+                    nm = NULL; /* where_str() already names the container */
+                char wb[160];
+                snprintf(w, sizeof w, "%s%s%s", where_str(cct, wb, sizeof wb), nm ? " / " : "",
+                         nm ? nm : "");
+                path = w;
+            }
             size_t pl = strlen(path);
             fprintf(f, "  %-48s %7s %7s %5s %4lld %9s\n", pl > 48 ? path + pl - 48 : path,
                     bytes_str(json_object_get(cm, "working_set_bytes"), b1, sizeof b1),
