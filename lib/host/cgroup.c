@@ -133,7 +133,13 @@ static int one_cgroup(struct hctx *c, const struct cg_layout *l, const char *cg,
         if (!streq(cg, "/") && read_num(c, P(l->mem_dir, "memory.max"), &limit) < 0)
             limit = UINT64_MAX;
         has_usage = read_num(c, P(l->mem_dir, "memory.current"), &usage) == 0;
-        if (read_kv(c, P(l->mem_dir, "memory.events"), "oom_kill", &oom) < 0) oom = 0;
+        /* memory.events counts descendants too: every ancestor of a killed
+         * container would report the same kill; .local (Linux >= 5.7) does not */
+        int re = read_kv(c, P(l->mem_dir, "memory.events.local"), "oom_kill", &oom);
+        if (re == -ENOENT && read_kv(c, P(l->mem_dir, "memory.events"), "oom_kill", &oom) < 0)
+            oom = 0;
+        else if (re < 0 && re != -ENOENT)
+            oom = 0;
         if (limit < CG_UNLIMITED &&
             read_kv(c, P(l->mem_dir, "memory.stat"), "inactive_file", &inactive) < 0)
             inactive = 0;

@@ -155,7 +155,10 @@ def make_v2(root):
             (ctr, "530000000", "536870912", 2, "2000000", "50000 100000", 10000, 4000)):
         w(root, f"{d}/memory.current", cur + "\n")
         w(root, f"{d}/memory.max", mx + "\n")
-        w(root, f"{d}/memory.events", f"low 0\nhigh 0\nmax 17\noom 2\noom_kill {oom}\noom_group_kill 0\n")
+        # memory.events is hierarchical (the pod shows its container's kills),
+        # memory.events.local is not
+        w(root, f"{d}/memory.events", "low 0\nhigh 0\nmax 17\noom 2\noom_kill 2\noom_group_kill 0\n")
+        w(root, f"{d}/memory.events.local", f"low 0\nhigh 0\nmax 17\noom 2\noom_kill {oom}\noom_group_kill 0\n")
         w(root, f"{d}/memory.stat", f"anon 500000000\nfile 20000000\ninactive_file {inact}\nactive_file 100\n")
         w(root, f"{d}/cpu.max", cpumax + "\n")
         w(root, f"{d}/cpu.stat", f"usage_usec 99999\nuser_usec 90000\nsystem_usec 9999\nnr_periods {periods}\n"
