@@ -18,7 +18,7 @@ deps:
 # Re-running setup each time picks up new source files (sources are listed
 # from the tree, see scripts/list-sources.sh).
 build: deps
-	@if [ -d $(BUILD) ]; then $(MESON) setup --reconfigure $(BUILD) >/dev/null; \
+	@if [ -f $(BUILD)/build.ninja ]; then $(MESON) setup --reconfigure $(BUILD) >/dev/null; \
 	 else $(MESON) setup $(BUILD) >/dev/null; fi
 	@ninja -C $(BUILD) tshoot
 
@@ -27,7 +27,7 @@ run: build
 
 # Every test, built with AddressSanitizer + UndefinedBehaviorSanitizer.
 test: deps format-check clang-check
-	@if [ -d $(ASAN) ]; then $(MESON) setup --reconfigure $(ASAN) >/dev/null; \
+	@if [ -f $(ASAN)/build.ninja ]; then $(MESON) setup --reconfigure $(ASAN) >/dev/null; \
 	 else $(MESON) setup $(ASAN) -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; fi
 	@ninja -C $(ASAN)
 	@$(MESON) test -C $(ASAN) --print-errorlogs --num-processes 2
@@ -35,14 +35,14 @@ test: deps format-check clang-check
 	@scripts/test-summary.sh $(ASAN)
 
 unit: deps
-	@if [ -d $(ASAN) ]; then $(MESON) setup --reconfigure $(ASAN) >/dev/null; \
+	@if [ -f $(ASAN)/build.ninja ]; then $(MESON) setup --reconfigure $(ASAN) >/dev/null; \
 	 else $(MESON) setup $(ASAN) -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; fi
 	@ninja -C $(ASAN)
 	@$(MESON) test -C $(ASAN) --print-errorlogs --num-processes 2 $(T)
 
 # The same tree must build warning-free with clang (-Werror).
 clang-check: deps
-	@if [ -d $(CLANGB) ]; then $(MESON) setup --reconfigure $(CLANGB) >/dev/null; \
+	@if [ -f $(CLANGB)/build.ninja ]; then $(MESON) setup --reconfigure $(CLANGB) >/dev/null; \
 	 else CC=clang $(MESON) setup $(CLANGB) >/dev/null; fi
 	@ninja -C $(CLANGB) tshoot
 
@@ -53,7 +53,7 @@ format-check:
 	@clang-format --dry-run -Werror $(SOURCES) && echo "format: ok"
 
 fuzz: deps
-	@if [ -d $(FUZZB) ]; then $(MESON) setup --reconfigure $(FUZZB) >/dev/null; \
+	@if [ -f $(FUZZB)/build.ninja ]; then $(MESON) setup --reconfigure $(FUZZB) >/dev/null; \
 	 else CC=clang $(MESON) setup $(FUZZB) -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; fi
 	@ninja -C $(FUZZB)
 

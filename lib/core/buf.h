@@ -29,7 +29,10 @@ struct buf {
     size_t max;
 };
 
-#define BUF_INIT(maxbytes) { .data = NULL, .len = 0, .cap = 0, .max = (maxbytes) }
+#define BUF_INIT(maxbytes)                                                                         \
+    {                                                                                              \
+        .data = NULL, .len = 0, .cap = 0, .max = (maxbytes)                                        \
+    }
 
 void buf_init(struct buf *b, size_t max);
 /* Free the storage; the buffer is empty and reusable afterwards. */

@@ -19,17 +19,17 @@
 #include <string.h>
 #include <stdbool.h>
 
-#define _cleanup_(f)           __attribute__((cleanup(f)))
-#define _warn_unused_result_   __attribute__((warn_unused_result))
-#define _printf_(a, b)         __attribute__((format(printf, a, b)))
-#define _unused_               __attribute__((unused))
-#define _likely_(x)            __builtin_expect(!!(x), 1)
-#define _unlikely_(x)          __builtin_expect(!!(x), 0)
+#define _cleanup_(f)         __attribute__((cleanup(f)))
+#define _warn_unused_result_ __attribute__((warn_unused_result))
+#define _printf_(a, b)       __attribute__((format(printf, a, b)))
+#define _unused_             __attribute__((unused))
+#define _likely_(x)          __builtin_expect(!!(x), 1)
+#define _unlikely_(x)        __builtin_expect(!!(x), 0)
 
-#define ELEMENTSOF(x)          (sizeof(x) / sizeof((x)[0]))
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
-#define TS_MIN(a, b)           ((a) < (b) ? (a) : (b))
-#define TS_MAX(a, b)           ((a) > (b) ? (a) : (b))
+#define TS_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define TS_MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* Take the value out of a pointer variable, leaving NULL behind. */
 #define TAKE_PTR(p)                                                                                \

@@ -9,9 +9,10 @@
 /* Key words whose value is a secret. Matched case-insensitively inside an
  * identifier (db_password, X-Api-Key, client_secret ...). */
 static const char *const secret_keys[] = {
-    "password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "api_key", "api-key",
-    "access_key", "accesskey", "private_key", "privatekey", "credential", "authorization",
-    "cookie", "session_key", "signature", "x-amz-security", "sas",
+    "password",       "passwd",     "passphrase",    "pwd",        "secret",      "token",
+    "apikey",         "api_key",    "api-key",       "access_key", "accesskey",   "private_key",
+    "privatekey",     "credential", "authorization", "cookie",     "session_key", "signature",
+    "x-amz-security", "sas",
 };
 
 /* Prefixes of well-known token formats: prefix, minimum body length. */
@@ -19,8 +20,8 @@ static const struct {
     const char *prefix;
     size_t min_body;
 } token_prefixes[] = {
-    { "AKIA", 16 }, { "ASIA", 16 }, { "ghp_", 20 },  { "gho_", 20 },    { "ghs_", 20 },
-    { "ghu_", 20 }, { "glpat-", 16 }, { "xoxb-", 10 }, { "xoxp-", 10 },   { "xoxa-", 10 },
+    { "AKIA", 16 }, { "ASIA", 16 },     { "ghp_", 20 },     { "gho_", 20 },  { "ghs_", 20 },
+    { "ghu_", 20 }, { "glpat-", 16 },   { "xoxb-", 10 },    { "xoxp-", 10 }, { "xoxa-", 10 },
     { "sk-", 20 },  { "sk_live_", 10 }, { "rk_live_", 10 }, { "AIza", 30 },
 };
 
@@ -227,7 +228,7 @@ int redact_append(struct buf *out, const char *in, size_t n)
 char *redact_dup(const char *s, int *ret_count)
 {
     size_t n = strlen(s);
-    struct buf b = BUF_INIT(n * 2 + 64);
+    struct buf b = BUF_INIT(n * 4 + 64); /* a redaction adds at most 9 bytes per 3 */
     int r = redact_append(&b, s, n);
     if (r < 0) {
         buf_release(&b);

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 typedef int64_t ts_time_t; /* ns since 1970-01-01T00:00:00Z */
-#define TS_TIME_NONE INT64_MIN
+#define TS_TIME_NONE    INT64_MIN
 #define TS_NSEC_PER_SEC 1000000000LL
 
 ts_time_t ts_now(void);

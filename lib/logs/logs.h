@@ -47,18 +47,18 @@ enum log_format {
 };
 
 struct log_record {
-    ts_time_t time;      /* UTC ns, TS_TIME_NONE when the line carries none */
+    ts_time_t time; /* UTC ns, TS_TIME_NONE when the line carries none */
     enum log_level level;
     enum log_format format;
-    const char *source;  /* file path, journal unit, container: borrowed */
-    const char *msg;     /* the message, header (time, level, ...) stripped */
+    const char *source; /* file path, journal unit, container: borrowed */
+    const char *msg;    /* the message, header (time, level, ...) stripped */
     size_t msg_len;
-    const char *err;     /* JSON/logfmt error/err field, or NULL */
+    const char *err; /* JSON/logfmt error/err field, or NULL */
     size_t err_len;
-    const char *line;    /* the raw line (after container-log unwrapping) */
+    const char *line; /* the raw line (after container-log unwrapping) */
     size_t line_len;
-    uint64_t lineno;     /* 1-based line number in its source */
-    int truncated;       /* line was cut at the reader's cap */
+    uint64_t lineno; /* 1-based line number in its source */
+    int truncated;   /* line was cut at the reader's cap */
 };
 
 /* Parse one line (no trailing newline) into rec: detects the format, the
@@ -68,22 +68,22 @@ struct log_record {
  * `scratch_size` bytes used for unescaped JSON strings). Never fails: an
  * unparsable line is a LOG_FORMAT_PLAIN record with time TS_TIME_NONE and
  * the whole line as message. */
-void log_parse_line(const char *line, size_t len, int year_hint, char *scratch,
-                    size_t scratch_size, struct log_record *rec);
+void log_parse_line(const char *line, size_t len, int year_hint, char *scratch, size_t scratch_size,
+                    struct log_record *rec);
 
 /* Parse a timestamp at the start of s. Returns the number of bytes consumed
  * (0 when none is recognised) and sets *ret (UTC ns). */
 size_t log_parse_time(const char *s, size_t n, int year_hint, ts_time_t *ret);
 
 struct log_reader_opts {
-    size_t max_line;       /* line cap in bytes, default 64 KiB when 0 */
-    int follow_symlinks;   /* 0: never leave a directory scan through a symlink */
-    ts_time_t since;       /* TS_TIME_NONE: no lower bound */
-    ts_time_t until;       /* TS_TIME_NONE: no upper bound */
+    size_t max_line;     /* line cap in bytes, default 64 KiB when 0 */
+    int follow_symlinks; /* 0: never leave a directory scan through a symlink */
+    ts_time_t since;     /* TS_TIME_NONE: no lower bound */
+    ts_time_t until;     /* TS_TIME_NONE: no upper bound */
 };
 
 struct log_reader_stats {
-    uint64_t bytes;           /* decompressed bytes read */
+    uint64_t bytes; /* decompressed bytes read */
     uint64_t lines;
     uint64_t untimed;         /* lines with no recognised timestamp */
     uint64_t truncated;       /* lines cut at max_line */

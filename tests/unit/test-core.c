@@ -52,7 +52,8 @@ static void test_redact(void **state)
     check_redact("password=hunter2 user=bob", "password=[REDACTED] user=bob", 1);
     check_redact("{\"db_password\": \"s3cr3t\", \"x\": 1}",
                  "{\"db_password\": \"[REDACTED]\", \"x\": 1}", 1);
-    check_redact("Authorization: Bearer abcdefghijklmnop123", "Authorization: Bearer [REDACTED]", 1);
+    check_redact("Authorization: Bearer abcdefghijklmnop123", "Authorization: Bearer [REDACTED]",
+                 1);
     check_redact("GET https://admin:pa55w0rd@db.example.com/x",
                  "GET https://admin:[REDACTED]@db.example.com/x", 1);
     check_redact("key AKIAIOSFODNN7EXAMPLE here", "key [REDACTED] here", 1);
