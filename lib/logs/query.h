@@ -31,15 +31,15 @@ typedef void (*logs_progress_fn)(void *userdata, uint64_t bytes_read, uint64_t d
 struct logs_query {
     const char **paths; /* files, directories (recursive) or "-" for stdin; borrowed */
     size_t n_paths;
-    int journal;        /* also read the systemd journal */
-    const char *unit;   /* journal unit filter (NULL: all units); borrowed */
-    ts_time_t since;    /* TS_TIME_NONE: no lower bound */
-    ts_time_t until;    /* TS_TIME_NONE: no upper bound */
-    size_t max_items;   /* cap on items per output list; 0 = default (50) */
-    int per_line;       /* patterns: one template per input line */
-    int json;           /* the caller wants JSON (libs always build json_t) */
-    size_t max_line;    /* reader line cap; 0 = default (64 KiB) */
-    int threads;        /* worker threads for several inputs; 0 = auto, 1 = single */
+    int journal;               /* also read the systemd journal */
+    const char *unit;          /* journal unit filter (NULL: all units); borrowed */
+    ts_time_t since;           /* TS_TIME_NONE: no lower bound */
+    ts_time_t until;           /* TS_TIME_NONE: no upper bound */
+    size_t max_items;          /* cap on items per output list; 0 = default (50) */
+    int per_line;              /* patterns: one template per input line */
+    int json;                  /* the caller wants JSON (libs always build json_t) */
+    size_t max_line;           /* reader line cap; 0 = default (64 KiB) */
+    int threads;               /* worker threads for several inputs; 0 = auto, 1 = single */
     logs_progress_fn progress; /* optional */
     void *progress_userdata;
 };
