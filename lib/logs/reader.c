@@ -801,6 +801,20 @@ int log_reader_next(struct log_reader *r, struct log_record *rec)
         rec->source = s->path;
         rec->lineno = r->lineno;
         rec->truncated = trunc;
+        if (r->o.raw) {
+            rec->time = TS_TIME_NONE;
+            rec->level = LOG_LEVEL_UNKNOWN;
+            rec->format = LOG_FORMAT_PLAIN;
+            rec->msg = rec->line = line;
+            rec->msg_len = rec->line_len = len;
+            rec->err = NULL;
+            rec->err_len = 0;
+            rec->yearless = 0;
+            r->st.lines++;
+            r->st.untimed++;
+            if (trunc) r->st.truncated++;
+            return 1;
+        }
         log_parse_line(line, len, r->year_hint, r->scratch, r->scratch_size, rec);
         if (rec->yearless && rec->time != TS_TIME_NONE &&
             rec->time > r->mtime + 2 * 86400 * TS_NSEC_PER_SEC) {

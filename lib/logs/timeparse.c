@@ -418,7 +418,9 @@ size_t log_parse_time_ex(const char *s, size_t n, int year_hint, ts_time_t *ret,
             k = parse_iso(s, n, &t);
         if (!k) k = parse_clf(s, n, &t);
         if (!k) k = parse_short(s, n, &t);
-        if (!k) k = log_parse_epoch(s, n, &t);
+        /* a bare number at the start of a plain line is an epoch stamp only
+         * with a fraction (squid "1776506400.123"): ids are not times */
+        if (!k && n > 11 && s[10] == '.' && D(s[11])) k = log_parse_epoch(s, n, &t);
     } else if (c == '[') {
         /* bracketed forms: [ISO], [CLF], [ctime], [syslog] */
         const char *p = s + 1;
