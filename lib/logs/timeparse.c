@@ -18,7 +18,8 @@
  *   Sat, 18 Apr 2026 10:00:00 +0000 (RFC 2822)
  *   I0418 10:00:00.123456 (klog, glog; year from year_hint)
  *   17/06/09 20:10:40 (yy/MM/dd, Spark)   081109 203615 (yyMMdd HHmmss, HDFS)
- *   1776506400 / 1776506400.123 / 1776506400123 (epoch s/ms/us/ns: plausible range only)
+ *   1776506400.123 (squid: epoch with a fraction; bare integers at the start of a
+ *   line are ids more often than times, see log_parse_epoch() for JSON fields)
  */
 #include <string.h>
 
