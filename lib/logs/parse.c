@@ -552,6 +552,13 @@ static void parse_plain(const char *line, size_t len, int year_hint, struct log_
         }
     }
     const char *body = p;
+    if (k && first == '<') {
+        /* syslog PRI: severity = PRI % 8 */
+        int pri = 0;
+        for (const char *d = line + 1; d < e && D(*d) && pri < 1000; d++)
+            pri = pri * 10 + (*d - '0');
+        rec->level = log_level_from_number(pri % 8);
+    }
     /* Look for a level among the first few tokens (pid, thread, "-" may precede it). */
     const char *q = p;
     for (int tok = 0; tok < 4 && q < e; tok++) {
