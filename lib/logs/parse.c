@@ -497,6 +497,7 @@ static enum log_level plain_level_token(const char *p, size_t n, size_t *adv)
 {
     /* a level token starts with a bracket, a capital or "level=", or is a
      * short lower-case word ending in ':' */
+    if (n == 0) return LOG_LEVEL_UNKNOWN;
     char c0 = p[0];
     if (c0 != '[' && c0 != '<' && c0 != '(' && !is_upper(c0) && c0 != 'l' &&
         !(n > 3 && (p[3] == ':' || (n > 4 && p[4] == ':') || (n > 5 && p[5] == ':') ||
