@@ -34,7 +34,7 @@ static void cls_init(void)
     for (int c = 'A'; c <= 'F'; c++) t[c] |= C_HEX;
     const char *sp = " \t\r\n\v\f";
     for (const char *p = sp; *p; p++) t[(unsigned char)*p] |= C_SPACE;
-    const char *conn = ":/\\.-_@+";
+    const char *conn = ":/\\.-_@+,";
     for (const char *p = conn; *p; p++) t[(unsigned char)*p] |= C_CONN;
     const char *op = "([{<=:'\",@|";
     for (const char *p = op; *p; p++) t[(unsigned char)*p] |= C_OPENER;
@@ -70,7 +70,7 @@ uint64_t mask_hash(const char *s, size_t n)
 }
 
 /* A piece is a run of letters/digits between . _ - separators. */
-static int piece_is_var(const char *p, size_t n)
+static int piece_is_var(const char *p, size_t n, int is_key)
 {
     size_t digits = 0, hex = 0, trans = 0, trailing = 0;
     int prev_digit = -1;
@@ -83,19 +83,25 @@ static int piece_is_var(const char *p, size_t n)
         trailing = d ? trailing + 1 : 0;
     }
     if (!digits) return 0;
-    if (ISDIGIT(p[0])) return 1;                       /* numbers, 0x.., 10ms, 126MB, 1001rts */
-    if (hex == n && n >= 6) return 1;                  /* hex id starting with a letter */
-    if (trailing == digits && trailing >= 3) return 1; /* storage442 */
-    if (trans >= 4) return 1;                          /* a1b2c3: random-looking mix */
+    if (ISDIGIT(p[0])) return 1;      /* numbers, 0x.., 10ms, 126MB, 1001rts */
+    if (hex == n && n >= 6) return 1; /* hex id starting with a letter */
+    /* storage442, bglio46, U11: a name numbered with 2+ digits, unless it
+     * is a key (r24=...) */
+    if (trailing == digits && trailing >= 2 && !is_key) return 1;
+    if (trans >= 4) return 1; /* a1b2c3: random-looking mix */
     return 0;
 }
 
 /* Decide how a word (letters, digits, _ and inner . -) is written.
  * Returns 0: keep it, 1: it is a value, 2: keep w[0..*keep) then a value. */
-static int word_class(const char *w, size_t n, size_t *keep)
+static int word_class(const char *w, size_t n, int is_key, size_t *keep)
 {
-    size_t npieces_digit = 0, i = 0;
-    int any_var = 0;
+    size_t npieces_digit = 0, i = 0, dots = 0;
+    int any_var = 0, upper = 0;
+    for (size_t k = 0; k < n; k++) {
+        dots += w[k] == '.';
+        upper |= w[k] >= 'A' && w[k] <= 'Z';
+    }
     while (i < n) {
         while (i < n && (w[i] == '.' || w[i] == '_' || w[i] == '-')) i++;
         size_t s = i;
@@ -103,13 +109,14 @@ static int word_class(const char *w, size_t n, size_t *keep)
         while (i < n && w[i] != '.' && w[i] != '_' && w[i] != '-') d |= ISDIGIT(w[i]), i++;
         if (i > s) {
             npieces_digit += d;
-            if (d && piece_is_var(w + s, i - s)) any_var = 1;
+            if (d && piece_is_var(w + s, i - s, is_key)) any_var = 1;
         }
     }
-    /* "node-12", "worker-D3": a plain word, a dash, one alphanumeric piece */
+    /* "node-12", "worker-D3", "core.2275": a plain word, a dash or a dot,
+     * then one alphanumeric piece */
     size_t a = 0;
     while (a < n && IS(w[a], C_ALPHA)) a++;
-    if (a > 0 && a + 1 < n && w[a] == '-') {
+    if (a > 0 && a + 1 < n && (w[a] == '-' || w[a] == '.')) {
         size_t j = a + 1;
         int d = 0, plain = 1;
         for (; j < n; j++) {
@@ -122,6 +129,13 @@ static int word_class(const char *w, size_t n, size_t *keep)
         }
     }
     if (any_var || npieces_digit >= 2) return 1;
+    /* host names: a.b.c with a digit somewhere and a lower-case last label */
+    if (dots >= 2 && npieces_digit) {
+        size_t k = n;
+        while (k > 0 && w[k - 1] >= 'a' && w[k - 1] <= 'z') k--;
+        if (k > 0 && w[k - 1] == '.' && n - k >= 2 && n - k <= 6) return 1;
+    }
+    (void)upper;
     return 0;
 }
 
@@ -183,11 +197,26 @@ static size_t mask_token(const char *t, size_t n, char *o)
         unsigned char c = (unsigned char)t[i];
         int at_open = i == 0 || IS(t[i - 1], C_OPENER);
         /* absolute path: /x/y starting the token or after ( [ = : ' " , */
-        if (c == '/' && at_open && i + 1 < n && !IS(t[i + 1], C_PATHEND) && t[i + 1] != '/') {
-            size_t j = i + 1;
+        size_t rel = 0; /* ./x ../x ~/x */
+        if (at_open && (c == '.' || c == '~')) {
+            if (i + 2 < n && c == '.' && t[i + 1] == '.' && t[i + 2] == '/')
+                rel = 2;
+            else if (i + 1 < n && t[i + 1] == '/')
+                rel = 1;
+        }
+        if ((c == '/' || rel) && at_open && i + rel + 1 < n && !IS(t[i + rel + 1], C_PATHEND) &&
+            t[i + rel + 1] != '/') {
+            size_t j = i + rel + 1;
             while (j < n && !IS(t[j], C_PATHEND)) j++;
             while (j > i + 1 && (t[j - 1] == '.' || t[j - 1] == ',')) j--;
             emit_var(&e);
+            /* "/10.0.0.1:80" (a socket address as Java prints it) keeps the
+             * port apart: <*>:<*> */
+            if (c == '/' && j < n && t[j] == ':') {
+                size_t k = i + 1;
+                while (k < j && (ISDIGIT(t[k]) || t[k] == '.')) k++;
+                if (k == j) e.after_var = (size_t)-1;
+            }
             i = j;
             continue;
         }
@@ -230,7 +259,8 @@ static size_t mask_token(const char *t, size_t n, char *o)
                 continue;
             }
             size_t keep = 0;
-            int wc = digit ? word_class(t + i, j - i, &keep) : 0;
+            int is_key = j < n && t[j] == '=';
+            int wc = digit ? word_class(t + i, j - i, is_key, &keep) : 0;
             if (wc == 0)
                 emit(&e, t + i, j - i);
             else {

@@ -93,12 +93,12 @@ static inline uint64_t seq_hash(uint32_t ntok, const uint64_t *th)
 {
     uint64_t h = mix(1000003, ntok);
     for (uint32_t i = 0; i < ntok; i++) h += mix(i, th[i]);
-    return h | 1;
+    return h;
 }
 
 static inline uint64_t key_without(uint64_t h, uint32_t p, uint64_t thp)
 {
-    uint64_t k = (h | 1) - mix(p, thp);
+    uint64_t k = h - mix(p, thp);
     return mix(p + 7777, k) | 1;
 }
 
@@ -207,6 +207,7 @@ static int same_tokens(const struct cluster *c, uint32_t ntok, const uint64_t *t
 
 static uint32_t tidx_find(struct miner *m, uint64_t h, uint32_t ntok, const uint64_t *th)
 {
+    h |= 1;
     for (size_t i = h & m->tidx_mask;; i = (i + 1) & m->tidx_mask) {
         struct tidx_ent *e = &m->tidx[i];
         if (!e->h) return NONE;
@@ -216,6 +217,7 @@ static uint32_t tidx_find(struct miner *m, uint64_t h, uint32_t ntok, const uint
 
 static void tidx_insert(struct miner *m, uint64_t h, uint32_t idx)
 {
+    h |= 1;
     size_t i = h & m->tidx_mask;
     while (m->tidx[i].h) i = (i + 1) & m->tidx_mask;
     m->tidx[i].h = h;
@@ -224,6 +226,7 @@ static void tidx_insert(struct miner *m, uint64_t h, uint32_t idx)
 
 static void tidx_remove(struct miner *m, uint64_t h, uint32_t idx)
 {
+    h |= 1;
     size_t i = h & m->tidx_mask;
     while (m->tidx[i].h && !(m->tidx[i].h == h && m->tidx[i].idx == idx))
         i = (i + 1) & m->tidx_mask;
@@ -247,6 +250,7 @@ static void tidx_remove(struct miner *m, uint64_t h, uint32_t idx)
 
 static void shapes_put(struct miner *m, uint64_t h, uint32_t idx)
 {
+    h |= 1;
     if (m->shapes_used * 4 >= (m->shapes_mask + 1) * 3) {
         memset(m->shapes, 0, (m->shapes_mask + 1) * sizeof(*m->shapes));
         m->shapes_used = 0;
@@ -486,7 +490,6 @@ static uint32_t generalise(struct miner *m, uint32_t r, uint32_t p, const uint32
     memcpy(tlen, R->tlen, ntok * sizeof(uint32_t));
     th[p] = m->star_h;
     uint64_t h = R->h - mix(p, R->th[p]) + mix(p, m->star_h);
-    h |= 1;
     uint32_t w = tidx_find(m, h, ntok, th);
     if (w == NONE) {
         /* text: R's text with token p replaced */
@@ -564,11 +567,12 @@ int miner_add(struct miner *m, const char *msg, size_t n, ts_time_t t, const cha
     uint64_t h = seq_hash(mt->ntok, mt->th);
 
     uint32_t idx = NONE;
-    size_t i = h & m->shapes_mask;
+    uint64_t hk = h | 1;
+    size_t i = hk & m->shapes_mask;
     for (;; i = (i + 1) & m->shapes_mask) {
         struct shape_ent *e = &m->shapes[i];
         if (!e->h) break;
-        if (e->h == h) {
+        if (e->h == hk) {
             struct cluster *c = &m->cl[e->idx];
             if (c->live && c->gen == e->gen) idx = e->idx;
             break;
@@ -585,7 +589,7 @@ int miner_add(struct miner *m, const char *msg, size_t n, ts_time_t t, const cha
             if (th[p] == m->star_h) continue;
             const struct wild_ent *e = wild_peek(m, key_without(g, p, th[p]));
             if (e && e->marked) {
-                g = (g - mix(p, th[p]) + mix(p, m->star_h)) | 1;
+                g = g - mix(p, th[p]) + mix(p, m->star_h);
                 th[p] = m->star_h;
             }
         }
