@@ -376,12 +376,36 @@ static uint32_t cluster_new(struct miner *m, uint64_t h, const char *text, uint3
     return idx;
 }
 
-/* Does root w cover r (same length, equal tokens wherever w is not <*>)? */
-static int covers(const struct miner *m, const struct cluster *w, const struct cluster *r)
+/* A generalised token is a pattern: text before the first <*> (prefix),
+ * text after the last one (suffix). Does tok match pattern g? */
+static int pattern_match(const char *g, size_t gn, const char *tok, size_t tn)
+{
+    const char *w = memmem(g, gn, MASK_WILDCARD, 3);
+    if (!w) return gn == tn && memcmp(g, tok, gn) == 0;
+    size_t pre = (size_t)(w - g);
+    const char *lw = w;
+    for (const char *q = w; q; q = memmem(q + 3, gn - (size_t)(q + 3 - g), MASK_WILDCARD, 3))
+        lw = q;
+    size_t suf = gn - (size_t)(lw + 3 - g);
+    if (tn < pre + suf) return 0;
+    return memcmp(g, tok, pre) == 0 && memcmp(g + gn - suf, tok + tn - suf, suf) == 0;
+}
+
+static inline int has_wild(const char *t, size_t n)
+{
+    return memmem(t, n, MASK_WILDCARD, 3) != NULL;
+}
+
+/* Does root w cover r (same length, each token equal or matched by w's
+ * pattern at that position)? */
+static int covers(const struct cluster *w, const struct cluster *r)
 {
     if (w->ntok != r->ntok) return 0;
-    for (uint32_t i = 0; i < w->ntok; i++)
-        if (w->th[i] != r->th[i] && w->th[i] != m->star_h) return 0;
+    for (uint32_t i = 0; i < w->ntok; i++) {
+        if (w->th[i] == r->th[i]) continue;
+        if (!pattern_match(w->text + w->off[i], w->tlen[i], r->text + r->off[i], r->tlen[i]))
+            return 0;
+    }
     return 1;
 }
 
@@ -434,19 +458,76 @@ static const struct wild_ent *wild_peek(const struct miner *m, uint64_t key)
     }
 }
 
-/* Generalise root r at position p: find or create the template with <*> at
- * p and merge into it every listed slot it covers. Returns the new root. */
-static uint32_t generalise(struct miner *m, uint32_t r, uint32_t p, const uint32_t *cls,
-                           const uint32_t *gens, unsigned ncls, int depth);
+static inline int slot_ok(const struct miner *m, uint32_t c, uint32_t gen)
+{
+    return c < m->ncl && m->cl[c].live && m->cl[c].gen == gen;
+}
+
+static inline int is_alnum(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+#define MAX_GTOK 256
+
+/* The pattern covering tokens tok[0..n): a token holding <*> that matches
+ * all the others, else (when n reaches the threshold) common prefix + <*> +
+ * common suffix, cut at punctuation so no word is split. Returns its length
+ * in g (0: no pattern). */
+static size_t make_pattern(const struct miner *m, const char **tok, const uint32_t *len, unsigned n,
+                           char *g)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (!has_wild(tok[i], len[i]) || len[i] > MAX_GTOK) continue;
+        unsigned j;
+        for (j = 0; j < n; j++)
+            if (j != i && !pattern_match(tok[i], len[i], tok[j], len[j])) break;
+        if (j == n) {
+            memcpy(g, tok[i], len[i]);
+            return len[i];
+        }
+    }
+    if (n < m->k) return 0;
+    size_t minlen = len[0];
+    for (unsigned i = 1; i < n; i++) minlen = len[i] < minlen ? len[i] : minlen;
+    size_t pre = 0, suf = 0;
+    while (pre < minlen) {
+        unsigned i;
+        for (i = 1; i < n && tok[i][pre] == tok[0][pre]; i++)
+            ;
+        if (i < n) break;
+        pre++;
+    }
+    while (pre > 0 && is_alnum(tok[0][pre - 1])) pre--;
+    while (suf < minlen - pre) {
+        unsigned i;
+        char c = tok[0][len[0] - 1 - suf];
+        for (i = 1; i < n && tok[i][len[i] - 1 - suf] == c; i++)
+            ;
+        if (i < n) break;
+        suf++;
+    }
+    while (suf > 0 && is_alnum(tok[0][len[0] - suf])) suf--;
+    if (pre + 3 + suf > MAX_GTOK) return 0;
+    memcpy(g, tok[0], pre);
+    memcpy(g + pre, MASK_WILDCARD, 3);
+    memcpy(g + pre + 3, tok[0] + len[0] - suf, suf);
+    return pre + 3 + suf;
+}
+
+/* Generalise root r at position p to pattern g: find or create that
+ * template and merge into it every listed slot it covers. Returns the new
+ * root, or NONE. */
+static uint32_t generalise(struct miner *m, uint32_t r, uint32_t p, const char *g, size_t gn,
+                           const uint32_t *cls, const uint32_t *gens, unsigned ncls, int depth);
 
 /* Record root idx's tokens in the wild table; generalise where a position
- * reaches the distinct-value threshold. Returns the (possibly new) root. */
+ * is found variable. Returns the (possibly new) root. */
 static uint32_t wild_register(struct miner *m, uint32_t idx, int depth)
 {
     uint32_t root = idx;
     for (uint32_t p = 1; p < m->cl[root].ntok; p++) {
         struct cluster *c = &m->cl[root];
-        if (c->th[p] == m->star_h) continue;
         uint64_t key = key_without(c->h, p, c->th[p]);
         struct wild_ent *e = wild_get(m, key);
         if (e->marked) continue;
@@ -455,76 +536,96 @@ static uint32_t wild_register(struct miner *m, uint32_t idx, int depth)
         for (j = 0; j < e->n; j++)
             if (e->val[j] == v) break;
         if (j < e->n) continue;
-        if (e->n + 1u < m->k) {
-            e->val[e->n] = v;
-            e->cl[e->n] = root;
-            e->clgen[e->n] = c->gen;
-            e->n++;
+        /* the tokens seen at p (live slots only) plus this one */
+        const char *tok[MAX_DISTINCT];
+        uint32_t len[MAX_DISTINCT], cls[MAX_DISTINCT], gens[MAX_DISTINCT];
+        unsigned n = 0;
+        for (j = 0; j < e->n; j++) {
+            if (!slot_ok(m, e->cl[j], e->clgen[j])) continue;
+            struct cluster *o = &m->cl[e->cl[j]];
+            if (o->ntok <= p) continue;
+            tok[n] = o->text + o->off[p];
+            len[n] = o->tlen[p];
+            cls[n] = e->cl[j];
+            gens[n] = e->clgen[j];
+            n++;
+        }
+        tok[n] = c->text + c->off[p];
+        len[n] = c->tlen[p];
+        n++;
+        char g[MAX_GTOK];
+        size_t gn = n >= 2 ? make_pattern(m, tok, len, n, g) : 0;
+        if (!gn) {
+            if (e->n + 1u < m->k) {
+                e->val[e->n] = v;
+                e->cl[e->n] = root;
+                e->clgen[e->n] = c->gen;
+                e->n++;
+            } else {
+                /* full without a pattern: restart with this token */
+                e->n = 1;
+                e->val[0] = v;
+                e->cl[0] = root;
+                e->clgen[0] = c->gen;
+            }
             continue;
         }
-        /* threshold reached: position p is a variable for this shape */
+        /* position p is a variable for this shape */
         e->marked = 1;
-        uint32_t cls[MAX_DISTINCT], gens[MAX_DISTINCT];
-        unsigned n = e->n;
-        memcpy(cls, e->cl, n * sizeof(uint32_t));
-        memcpy(gens, e->clgen, n * sizeof(uint32_t));
-        if (depth < 16) {
-            uint32_t w = generalise(m, root, p, cls, gens, n, depth + 1);
-            if (w == NONE) break;
-            root = w;
-        }
+        if (depth >= 16) continue;
+        uint32_t w = generalise(m, root, p, g, gn, cls, gens, n - 1, depth + 1);
+        if (w == NONE) break;
+        /* remember the template for later lines of this shape */
+        e = wild_get(m, key);
+        e->marked = 1;
+        e->cl[0] = w;
+        e->clgen[0] = m->cl[w].gen;
+        root = w;
     }
     return root;
 }
 
-static uint32_t generalise(struct miner *m, uint32_t r, uint32_t p, const uint32_t *cls,
-                           const uint32_t *gens, unsigned ncls, int depth)
+static uint32_t generalise(struct miner *m, uint32_t r, uint32_t p, const char *g, size_t gn,
+                           const uint32_t *cls, const uint32_t *gens, unsigned ncls, int depth)
 {
     struct cluster *R = &m->cl[r];
     uint32_t ntok = R->ntok;
     uint64_t th[MASK_MAX_TOKENS];
     uint32_t tlen[MASK_MAX_TOKENS], off[MASK_MAX_TOKENS];
-    /* build the generalised token list pointing into R->text, except p */
     memcpy(th, R->th, ntok * sizeof(uint64_t));
-    memcpy(off, R->off, ntok * sizeof(uint32_t));
-    memcpy(tlen, R->tlen, ntok * sizeof(uint32_t));
-    th[p] = m->star_h;
-    uint64_t h = R->h - mix(p, R->th[p]) + mix(p, m->star_h);
+    th[p] = mask_hash(g, gn);
+    uint64_t h = R->h - mix(p, R->th[p]) + mix(p, th[p]);
     uint32_t w = tidx_find(m, h, ntok, th);
     if (w == NONE) {
-        /* text: R's text with token p replaced */
-        size_t need = R->len + 4;
-        char *buf = malloc(need);
+        char *buf = malloc(R->len + gn + 2);
         if (!buf) return NONE;
         size_t k = 0;
         for (uint32_t i = 0; i < ntok; i++) {
             if (i) buf[k++] = ' ';
-            uint32_t o = (uint32_t)k;
+            off[i] = (uint32_t)k;
             if (i == p) {
-                memcpy(buf + k, MASK_WILDCARD, 3);
-                k += 3;
-                tlen[i] = 3;
+                memcpy(buf + k, g, gn);
+                tlen[i] = (uint32_t)gn;
             } else {
                 memcpy(buf + k, R->text + R->off[i], R->tlen[i]);
-                k += R->tlen[i];
+                tlen[i] = R->tlen[i];
             }
-            off[i] = o;
+            k += tlen[i];
         }
         uint32_t rgen = R->gen;
         w = cluster_new(m, h, buf, ntok, off, tlen, th);
         free(buf);
         if (w == NONE) return NONE;
         /* the eviction cluster_new may do could have taken r */
-        if (!m->cl[r].live || m->cl[r].gen != rgen) return w;
+        if (!slot_ok(m, r, rgen)) return w;
     } else
         w = resolve(m, w);
     struct cluster *W = &m->cl[w];
-    if (r != w && covers(m, W, &m->cl[r])) merge_into(m, w, r);
+    if (r != w && covers(W, &m->cl[r])) merge_into(m, w, r);
     for (unsigned i = 0; i < ncls; i++) {
-        uint32_t c = cls[i];
-        if (c >= m->ncl || !m->cl[c].live || m->cl[c].gen != gens[i]) continue;
-        uint32_t rr = resolve(m, c);
-        if (rr != w && covers(m, W, &m->cl[rr])) merge_into(m, w, rr);
+        if (!slot_ok(m, cls[i], gens[i])) continue;
+        uint32_t rr = resolve(m, cls[i]);
+        if (rr != w && covers(W, &m->cl[rr])) merge_into(m, w, rr);
     }
     return wild_register(m, w, depth);
 }
@@ -581,36 +682,43 @@ int miner_add(struct miner *m, const char *msg, size_t n, ts_time_t t, const cha
     if (idx == NONE) {
         /* generalise where positions are known to be variables */
         uint64_t th[MASK_MAX_TOKENS];
-        uint32_t tlen[MASK_MAX_TOKENS];
-        memcpy(th, mt->th, mt->ntok * sizeof(uint64_t));
-        memcpy(tlen, mt->tlen, mt->ntok * sizeof(uint32_t));
+        uint32_t tlen[MASK_MAX_TOKENS], off[MASK_MAX_TOKENS];
+        const char *src[MASK_MAX_TOKENS]; /* where each token's text is */
         uint64_t g = h;
+        int changed = 0;
+        for (uint32_t p = 0; p < mt->ntok; p++) {
+            th[p] = mt->th[p];
+            tlen[p] = mt->tlen[p];
+            src[p] = mt->text + mt->off[p];
+        }
         for (uint32_t p = 1; p < mt->ntok; p++) {
             if (th[p] == m->star_h) continue;
             const struct wild_ent *e = wild_peek(m, key_without(g, p, th[p]));
-            if (e && e->marked) {
-                g = g - mix(p, th[p]) + mix(p, m->star_h);
-                th[p] = m->star_h;
-            }
+            if (!e || !e->marked || !slot_ok(m, e->cl[0], e->clgen[0])) continue;
+            const struct cluster *w = &m->cl[e->cl[0]];
+            if (w->ntok != mt->ntok) continue;
+            const char *gt = w->text + w->off[p];
+            if (!pattern_match(gt, w->tlen[p], src[p], tlen[p])) continue;
+            g = g - mix(p, th[p]) + mix(p, w->th[p]);
+            th[p] = w->th[p];
+            tlen[p] = w->tlen[p];
+            src[p] = gt;
+            changed = 1;
         }
         idx = tidx_find(m, g, mt->ntok, th);
         if (idx == NONE) {
-            /* build the text of the generalised sequence */
             char *buf = NULL;
-            uint32_t off[MASK_MAX_TOKENS];
             const char *text = mt->text;
-            if (g != h) {
-                buf = malloc(mt->len + 1);
+            if (changed) {
+                size_t need = 1;
+                for (uint32_t p = 0; p < mt->ntok; p++) need += tlen[p] + 1;
+                buf = malloc(need);
                 if (!buf) return -ENOMEM;
                 size_t k = 0;
                 for (uint32_t p = 0; p < mt->ntok; p++) {
                     if (p) buf[k++] = ' ';
                     off[p] = (uint32_t)k;
-                    if (th[p] == m->star_h && mt->th[p] != m->star_h) {
-                        memcpy(buf + k, MASK_WILDCARD, 3);
-                        tlen[p] = 3;
-                    } else
-                        memcpy(buf + k, mt->text + mt->off[p], tlen[p]);
+                    memcpy(buf + k, src[p], tlen[p]);
                     k += tlen[p];
                 }
                 text = buf;
