@@ -208,7 +208,7 @@ static size_t mask_token(const char *t, size_t n, char *o)
             t[i + rel + 1] != '/') {
             size_t j = i + rel + 1;
             while (j < n && !IS(t[j], C_PATHEND)) j++;
-            while (j > i + 1 && (t[j - 1] == '.' || t[j - 1] == ',')) j--;
+            while (j > i + 1 && t[j - 1] == ',') j--;
             emit_var(&e);
             /* "/10.0.0.1:80" (a socket address as Java prints it) keeps the
              * port apart: <*>:<*> */
@@ -361,6 +361,56 @@ static int is_dateish_tok(const char *t, size_t n)
 
 /* ------------------------------------------------------------------------ */
 
+/* "HTTP/1.1" or "SSH-2.0" style protocol version: length of that part, 0 if not */
+static size_t proto_version_len(const char *t, size_t n)
+{
+    size_t i = 0;
+    while (i < n && t[i] >= 'A' && t[i] <= 'Z') i++;
+    if (i < 2 || i > 10 || i >= n || t[i] != '/') return 0;
+    size_t j = ++i;
+    if (i + 3 <= n && mask_is_wild(t + i, 3)) return i + 3; /* already masked */
+    while (i < n && (ISDIGIT(t[i]) || t[i] == '.')) i++;
+    if (i == j || !ISDIGIT(t[j])) return 0;
+    return i;
+}
+
+/* Token-level clean-ups after masking, in place:
+ *  - a protocol version right after a wildcard joins it ("<*> HTTP/1.1" is
+ *    one request target),
+ *  - a run of 8+ bare wildcards (a list of values) becomes one. */
+static size_t compact(char *out, size_t *len, uint32_t *off, uint32_t *tlen, size_t nt)
+{
+    size_t w = 0, k = 0;
+    for (size_t r = 0; r < nt; r++) {
+        const char *t = out + off[r];
+        size_t tl = tlen[r];
+        if (w > 0 && tlen[w - 1] >= 3 &&
+            memcmp(out + off[w - 1] + tlen[w - 1] - 3, MASK_WILDCARD, 3) == 0) {
+            size_t pv = proto_version_len(t, tl);
+            if (pv) {
+                /* append what follows the version (a quote...) to the previous token */
+                memmove(out + k, t + pv, tl - pv);
+                k += tl - pv;
+                tlen[w - 1] += (uint32_t)(tl - pv);
+                continue;
+            }
+        }
+        if (mask_is_wild(t, tl)) {
+            size_t e = r;
+            while (e + 1 < nt && mask_is_wild(out + off[e + 1], tlen[e + 1])) e++;
+            if (e - r + 1 >= 8) r = e;
+        }
+        if (w) out[k++] = ' ';
+        memmove(out + k, t, tl);
+        off[w] = (uint32_t)k;
+        tlen[w] = (uint32_t)tl;
+        k += tl;
+        w++;
+    }
+    *len = k;
+    return w;
+}
+
 void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
 {
     cls_init();
@@ -435,6 +485,7 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
         k += 3;
         nt++;
     }
+    nt = compact(out, &k, ret->off, ret->tlen, nt);
     out[k] = '\0';
     for (size_t j = 0; j < nt; j++) ret->th[j] = mask_hash(out + ret->off[j], ret->tlen[j]);
     ret->text = out;

@@ -531,6 +531,12 @@ static uint32_t wild_register(struct miner *m, uint32_t idx, int depth)
         uint64_t key = key_without(c->h, p, c->th[p]);
         struct wild_ent *e = wild_get(m, key);
         if (e->marked) continue;
+        /* punctuation-only tokens (****, -, :) are never values */
+        const char *ct = c->text + c->off[p];
+        uint32_t k;
+        for (k = 0; k < c->tlen[p] && !is_alnum(ct[k]) && !strchr("<([{\"'=", ct[k]); k++)
+            ;
+        if (k == c->tlen[p]) continue;
         uint32_t v = (uint32_t)c->th[p];
         unsigned j;
         for (j = 0; j < e->n; j++)
