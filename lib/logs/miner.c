@@ -18,7 +18,7 @@
 #include "logs/miner.h"
 
 #define NONE          UINT32_MAX
-#define MAX_DISTINCT  6
+#define MAX_DISTINCT  8
 #define LRU_SCAN      64
 #define MAX_SRC_NAMES 1024
 
@@ -119,7 +119,7 @@ int miner_new(const struct miner_opts *opts, struct miner **ret)
     if (cap > (1u << 24)) cap = 1u << 24;
     m->k = m->o.min_distinct ? m->o.min_distinct : MINER_DEFAULT_MIN_DISTINCT;
     if (m->k < 2) m->k = 2;
-    if (m->k > MAX_DISTINCT) m->k = MAX_DISTINCT;
+    if (m->k > MAX_DISTINCT - 1) m->k = MAX_DISTINCT - 1;
     m->cap = (uint32_t)cap;
     m->cl = calloc(cap, sizeof(*m->cl));
     m->tidx_mask = pow2_at_least(cap * 2) - 1;
@@ -487,7 +487,7 @@ static size_t make_pattern(const struct miner *m, const char **tok, const uint32
             return len[i];
         }
     }
-    if (n < m->k) return 0;
+    if (n + 1 < m->k) return 0;
     size_t minlen = len[0];
     for (unsigned i = 1; i < n; i++) minlen = len[i] < minlen ? len[i] : minlen;
     size_t pre = 0, suf = 0;
@@ -509,6 +509,21 @@ static size_t make_pattern(const struct miner *m, const char **tok, const uint32
     }
     while (suf > 0 && is_alnum(tok[0][len[0] - suf])) suf--;
     if (pre + 3 + suf > MAX_GTOK) return 0;
+    /* How many distinct values make a variable depends on how they look:
+     * lower-case words (user and host names) need one fewer than the
+     * threshold, capitalised ones (states, methods, keywords) one more. */
+    int lower = 1, upper = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const char *v = tok[i] + pre;
+        size_t vn = len[i] - pre - suf;
+        if (vn < 3) lower = 0;
+        for (size_t k = 0; k < vn && lower; k++)
+            if (!((v[k] >= 'a' && v[k] <= 'z') || v[k] == '.' || v[k] == '-' || v[k] == '_'))
+                lower = 0;
+        if (vn && v[0] >= 'A' && v[0] <= 'Z') upper = 1;
+    }
+    unsigned need = lower ? m->k - 1 : upper ? m->k + 1 : m->k;
+    if (n < need) return 0;
     memcpy(g, tok[0], pre);
     memcpy(g + pre, MASK_WILDCARD, 3);
     memcpy(g + pre + 3, tok[0] + len[0] - suf, suf);
@@ -562,7 +577,7 @@ static uint32_t wild_register(struct miner *m, uint32_t idx, int depth)
         char g[MAX_GTOK];
         size_t gn = n >= 2 ? make_pattern(m, tok, len, n, g) : 0;
         if (!gn) {
-            if (e->n + 1u < m->k) {
+            if (e->n + 1u < MAX_DISTINCT) {
                 e->val[e->n] = v;
                 e->cl[e->n] = root;
                 e->clgen[e->n] = c->gen;
