@@ -16,9 +16,10 @@ enum {
     C_DIGIT = 1 << 1,
     C_ALPHA = 1 << 2,
     C_HEX = 1 << 3,
-    C_CONN = 1 << 4,   /* joins two wildcards into one: : / \ . - _ @ + */
-    C_OPENER = 1 << 5, /* a path may start right after these */
-    C_PATHEND = 1 << 6 /* ends a path or URL inside a token */
+    C_CONN = 1 << 4,    /* joins two wildcards into one: : / \ . - _ @ + */
+    C_OPENER = 1 << 5,  /* a path may start right after these */
+    C_PATHEND = 1 << 6, /* ends a path or URL inside a token */
+    C_SLASH = 1 << 7    /* / and \ (paths, URLs) */
 };
 
 static unsigned char cls[256];
@@ -42,6 +43,8 @@ static void cls_init(void)
     for (const char *p = pe; *p; p++) t[(unsigned char)*p] |= C_PATHEND;
     /* bytes >= 0x80 (UTF-8) count as letters: part of words, never values */
     for (int c = 0x80; c < 256; c++) t[c] |= C_ALPHA;
+    t['/'] |= C_SLASH;
+    t['\\'] |= C_SLASH;
     memcpy(cls, t, sizeof(t));
 }
 
@@ -96,6 +99,8 @@ static int piece_is_var(const char *p, size_t n, int is_key)
  * Returns 0: keep it, 1: it is a value, 2: keep w[0..*keep) then a value. */
 static int word_class(const char *w, size_t n, int is_key, size_t *keep)
 {
+    /* fast path: numbers, addresses, ids that start with a digit */
+    if (ISDIGIT(w[0]) || (w[0] == '-' && n > 1 && ISDIGIT(w[1]))) return 1;
     size_t npieces_digit = 0, i = 0, dots = 0;
     int any_var = 0, upper = 0;
     for (size_t k = 0; k < n; k++) {
@@ -326,22 +331,22 @@ static int is_isodate_tok(const char *t, size_t n)
     return n == 10 || t[10] == 'T' || t[10] == ',' || t[10] == '.';
 }
 
-static int word_in(const char *t, size_t n, const char *const *list)
+static int is_date_name(const char *t, size_t n)
 {
-    for (; *list; list++)
-        if (strlen(*list) == n && strncmp(*list, t, n) == 0) return 1;
+    static const char names3[] = "MonTueWedThuFriSatSunJanFebMarAprMayJunJulAugSepOctNovDecUTCGMT";
+    if (n == 1) return t[0] == 'Z';
+    if (n == 2) return (t[0] == 'A' || t[0] == 'P') && t[1] == 'M';
+    if (n != 3 || t[0] < 'A' || t[0] > 'Z') return 0;
+    for (size_t i = 0; i + 3 <= sizeof(names3) - 1; i += 3)
+        if (names3[i] == t[0] && names3[i + 1] == t[1] && names3[i + 2] == t[2]) return 1;
     return 0;
 }
 
 static int is_dateish_tok(const char *t, size_t n)
 {
-    static const char *const names[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",
-                                         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
-                                         "Aug", "Sep", "Oct", "Nov", "Dec", "UTC", "GMT",
-                                         "Z",   "AM",  "PM",  NULL };
     if (!strip_punct(t, &n)) return 0;
     if (is_time_tok(t, n) || is_isodate_tok(t, n)) return 1;
-    if (word_in(t, n, names)) return 1;
+    if (is_date_name(t, n)) return 1;
     size_t i = 0;
     if (t[0] == '+' || t[0] == '-') i = 1;
     size_t d = 0;
@@ -401,7 +406,7 @@ static size_t compact(char *out, size_t *len, uint32_t *off, uint32_t *tlen, siz
             if (e - r + 1 >= 8) r = e;
         }
         if (w) out[k++] = ' ';
-        memmove(out + k, t, tl);
+        if (out + k != t) memmove(out + k, t, tl);
         off[w] = (uint32_t)k;
         tlen[w] = (uint32_t)tl;
         k += tl;
@@ -421,28 +426,47 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
     }
     /* raw token boundaries */
     uint32_t rs[MASK_MAX_TOKENS], rl[MASK_MAX_TOKENS];
+    unsigned char rf[MASK_MAX_TOKENS];
     size_t nraw = 0, i = 0;
     int folded = 0;
     while (i < n) {
         while (i < n && IS(s[i], C_SPACE)) i++;
         if (i >= n) break;
         size_t st = i;
-        while (i < n && !IS(s[i], C_SPACE)) i++;
+        unsigned char f = 0;
+        while (i < n) {
+            unsigned char c = cls[(unsigned char)s[i]];
+            if (c & C_SPACE) break;
+            f |= c;
+            i++;
+        }
         if (nraw == MASK_MAX_TOKENS - 1) {
             folded = 1;
             break;
         }
         rs[nraw] = (uint32_t)st;
         rl[nraw] = (uint32_t)(i - st);
+        rf[nraw] = f;
         nraw++;
     }
 
-    size_t k = 0, nt = 0, min_a = 0;
+    size_t k = 0, nt = 0, min_a = 0, run = 0;
+    int need_compact = 0;
     for (size_t r = 0; r < nraw; r++) {
         const char *t = s + rs[r];
         size_t tl = rl[r];
         if (nt) out[k++] = ' ';
         size_t start = k;
+        if (!(rf[r] & (C_DIGIT | C_SLASH))) {
+            /* nothing in it can be a value: copy (the common case) */
+            memcpy(out + k, t, tl);
+            k += tl;
+            run = 0;
+            ret->off[nt] = (uint32_t)start;
+            ret->tlen[nt] = (uint32_t)tl;
+            nt++;
+            continue;
+        }
         /* a run of 2+ date/time tokens holding a time or a date: one <*> */
         size_t run_end = r;
         if (tl >= 4 && ISDIGIT(t[0]) && (is_time_tok(t, tl) || is_isodate_tok(t, tl))) {
@@ -472,6 +496,11 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
             }
         }
         if (run_end == r) k += mask_token(t, tl, out + k);
+        if (k - start == 3 && mask_is_wild(out + start, 3)) {
+            if (++run >= 8) need_compact = 1;
+        } else
+            run = 0;
+        if ((rf[r] & C_SLASH) && t[0] >= 'A' && t[0] <= 'Z') need_compact = 1;
         ret->off[nt] = (uint32_t)start;
         ret->tlen[nt] = (uint32_t)(k - start);
         nt++;
@@ -485,10 +514,18 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
         k += 3;
         nt++;
     }
-    nt = compact(out, &k, ret->off, ret->tlen, nt);
+    if (need_compact) nt = compact(out, &k, ret->off, ret->tlen, nt);
     out[k] = '\0';
-    for (size_t j = 0; j < nt; j++) ret->th[j] = mask_hash(out + ret->off[j], ret->tlen[j]);
+    ret->hash = mask_hash(out, k);
+    ret->th_valid = 0;
     ret->text = out;
     ret->len = k;
     ret->ntok = (uint32_t)nt;
+}
+
+void mask_token_hashes(struct mask_tokens *mt)
+{
+    if (mt->th_valid) return;
+    for (size_t j = 0; j < mt->ntok; j++) mt->th[j] = mask_hash(mt->text + mt->off[j], mt->tlen[j]);
+    mt->th_valid = 1;
 }

@@ -42,12 +42,17 @@ struct mask_tokens {
     uint32_t ntok;
     uint32_t off[MASK_MAX_TOKENS]; /* token i is text[off[i] .. off[i]+tlen[i]) */
     uint32_t tlen[MASK_MAX_TOKENS];
-    uint64_t th[MASK_MAX_TOKENS]; /* hash of each masked token */
-    int truncated;                /* input was longer than MASK_MAX_LINE */
+    uint64_t hash;                /* hash of the whole masked text */
+    uint64_t th[MASK_MAX_TOKENS]; /* hash of each token, after mask_token_hashes() */
+    int th_valid;
+    int truncated; /* input was longer than MASK_MAX_LINE */
 };
 
 /* Mask s[0..n). `out` must hold MASK_OUT_SIZE(n) bytes. Never fails. */
 void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret);
+
+/* Fill mt->th[] (mask_line() leaves it for when it is needed). */
+void mask_token_hashes(struct mask_tokens *mt);
 
 /* Hash of a token's bytes (the same function mask_line() uses for th[]). */
 uint64_t mask_hash(const char *s, size_t n);

@@ -686,10 +686,8 @@ int miner_add(struct miner *m, const char *msg, size_t n, ts_time_t t, const cha
     mask_line(msg, n, m->scratch, mt);
     m->st.lines++;
     m->st.truncated += mt->truncated;
-    uint64_t h = seq_hash(mt->ntok, mt->th);
-
     uint32_t idx = NONE;
-    uint64_t hk = h | 1;
+    uint64_t hk = mt->hash | 1;
     size_t i = hk & m->shapes_mask;
     for (;; i = (i + 1) & m->shapes_mask) {
         struct shape_ent *e = &m->shapes[i];
@@ -701,6 +699,8 @@ int miner_add(struct miner *m, const char *msg, size_t n, ts_time_t t, const cha
         }
     }
     if (idx == NONE) {
+        mask_token_hashes(mt);
+        uint64_t h = seq_hash(mt->ntok, mt->th);
         /* generalise where positions are known to be variables */
         uint64_t th[MASK_MAX_TOKENS];
         uint32_t tlen[MASK_MAX_TOKENS], off[MASK_MAX_TOKENS];
@@ -750,7 +750,7 @@ int miner_add(struct miner *m, const char *msg, size_t n, ts_time_t t, const cha
             if (idx == NONE) return -ENOMEM;
             idx = wild_register(m, idx, 0);
         }
-        shapes_put(m, h, idx);
+        shapes_put(m, mt->hash, idx);
     }
     lru_touch(m, idx);
     uint32_t r = resolve(m, idx);
