@@ -19,22 +19,23 @@ enum {
     C_CONN = 1 << 4,    /* joins two wildcards into one: : / \ . - _ @ + */
     C_OPENER = 1 << 5,  /* a path may start right after these */
     C_PATHEND = 1 << 6, /* ends a path or URL inside a token */
-    C_SLASH = 1 << 7    /* / and \ (paths, URLs) */
+    C_SLASH = 1 << 7,   /* / and \ (paths, URLs) */
+    C_WORD = 1 << 8     /* letters, digits, _ */
 };
 
-static unsigned char cls[256];
+static uint16_t cls[256];
 
 static void cls_init(void)
 {
     if (cls['a']) return;
-    unsigned char t[256] = { 0 };
+    uint16_t t[256] = { 0 };
     for (int c = '0'; c <= '9'; c++) t[c] |= C_DIGIT | C_HEX;
     for (int c = 'a'; c <= 'z'; c++) t[c] |= C_ALPHA;
     for (int c = 'A'; c <= 'Z'; c++) t[c] |= C_ALPHA;
     for (int c = 'a'; c <= 'f'; c++) t[c] |= C_HEX;
     for (int c = 'A'; c <= 'F'; c++) t[c] |= C_HEX;
-    const char *sp = " \t\r\n\v\f";
-    for (const char *p = sp; *p; p++) t[(unsigned char)*p] |= C_SPACE;
+    /* whitespace and control bytes separate tokens */
+    for (int c = 0; c <= ' '; c++) t[c] |= C_SPACE;
     const char *conn = ":/\\.-_@+,";
     for (const char *p = conn; *p; p++) t[(unsigned char)*p] |= C_CONN;
     const char *op = "([{<=:'\",@|";
@@ -43,30 +44,45 @@ static void cls_init(void)
     for (const char *p = pe; *p; p++) t[(unsigned char)*p] |= C_PATHEND;
     /* bytes >= 0x80 (UTF-8) count as letters: part of words, never values */
     for (int c = 0x80; c < 256; c++) t[c] |= C_ALPHA;
+    for (int c = 0; c < 256; c++)
+        if (t[c] & (C_DIGIT | C_ALPHA)) t[c] |= C_WORD;
+    t['_'] |= C_WORD;
     t['/'] |= C_SLASH;
     t['\\'] |= C_SLASH;
     memcpy(cls, t, sizeof(t));
 }
 
 #define IS(c, f)   (cls[(unsigned char)(c)] & (f))
-#define ISWORD(c)  (IS(c, C_DIGIT | C_ALPHA) || (c) == '_')
+#define ISWORD(c)  IS(c, C_WORD)
 #define ISDIGIT(c) ((unsigned char)(c) - '0' < 10)
 
 uint64_t mask_hash(const char *s, size_t n)
 {
-    uint64_t h = 0x243f6a8885a308d3ULL ^ (n * 0x9e3779b97f4a7c15ULL);
-    while (n >= 8) {
+    /* two independent lanes keep the multiplies from waiting on each other */
+    uint64_t a = 0x243f6a8885a308d3ULL ^ (n * 0x9e3779b97f4a7c15ULL), b = 0x13198a2e03707344ULL;
+    while (n >= 16) {
+        uint64_t v, w;
+        memcpy(&v, s, 8);
+        memcpy(&w, s + 8, 8);
+        a = (a ^ v) * 0xbf58476d1ce4e5b9ULL;
+        b = (b ^ w) * 0x94d049bb133111ebULL;
+        a ^= a >> 31;
+        b ^= b >> 29;
+        s += 16;
+        n -= 16;
+    }
+    if (n >= 8) {
         uint64_t v;
         memcpy(&v, s, 8);
-        h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
-        h ^= h >> 31;
+        a = (a ^ v) * 0xbf58476d1ce4e5b9ULL;
+        a ^= a >> 31;
         s += 8;
         n -= 8;
     }
     uint64_t v = 0;
     memcpy(&v, s, n);
-    h = (h ^ v) * 0x94d049bb133111ebULL;
-    h ^= h >> 29;
+    b = (b ^ v) * 0x94d049bb133111ebULL;
+    uint64_t h = a ^ ((b << 23) | (b >> 41));
     h *= 0xbf58476d1ce4e5b9ULL;
     h ^= h >> 32;
     return h;
@@ -234,18 +250,18 @@ static size_t mask_token(const char *t, size_t n, char *o)
                 continue;
             }
             size_t j = i + 1;
-            int digit = ISDIGIT(c);
+            unsigned acc = cls[c];
             while (j < n) {
-                char d = t[j];
-                if (ISWORD(d))
-                    digit |= ISDIGIT(d), j++;
-                else if ((d == '.' || d == '-') && j + 1 < n && ISWORD(t[j + 1]))
+                unsigned cc = cls[(unsigned char)t[j]];
+                if (cc & C_WORD) {
+                    acc |= cc;
                     j++;
-                else if (d == '-' && j + 1 < n && t[j + 1] == '-')
-                    break;
+                } else if ((t[j] == '.' || t[j] == '-') && j + 1 < n && ISWORD(t[j + 1]))
+                    j++;
                 else
                     break;
             }
+            int digit = (acc & C_DIGIT) != 0;
             /* scheme://rest is a URL: a value up to the end of the token */
             if (j + 2 < n && t[j] == ':' && t[j + 1] == '/' && t[j + 2] == '/') {
                 size_t k = j + 3;
@@ -366,6 +382,17 @@ static int is_dateish_tok(const char *t, size_t n)
 
 /* ------------------------------------------------------------------------ */
 
+#define ONES 0x0101010101010101ULL
+#define HIGH 0x8080808080808080ULL
+#define LOW7 0x7f7f7f7f7f7f7f7fULL
+
+/* High bit set in each byte of v that is below c (c <= 0x80); exact, no
+ * carries between bytes. */
+static inline uint64_t lt_mask(uint64_t v, unsigned c)
+{
+    return ~(((v & LOW7) + (0x80 - c) * ONES) | v) & HIGH;
+}
+
 /* "HTTP/1.1" or "SSH-2.0" style protocol version: length of that part, 0 if not */
 static size_t proto_version_len(const char *t, size_t n)
 {
@@ -434,12 +461,39 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
         if (i >= n) break;
         size_t st = i;
         unsigned char f = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* 8 bytes at a time: find the end of the token, note digits and slashes */
+        uint64_t fd = 0, fs = 0;
+        while (i + 8 <= n) {
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            uint64_t sp = lt_mask(v, 0x21);
+            uint64_t dg = lt_mask(v, 0x3a) & ~lt_mask(v, 0x30);
+            uint64_t sl = lt_mask(v ^ (0x2fULL * ONES), 1) | lt_mask(v ^ (0x5cULL * ONES), 1);
+            if (sp) {
+                unsigned b = (unsigned)__builtin_ctzll(sp) - 7; /* 8 * index of the space */
+                uint64_t keep = b ? (~0ULL >> (64 - b)) : 0;
+                fd |= dg & keep;
+                fs |= sl & keep;
+                i += b / 8;
+                goto token_end;
+            }
+            fd |= dg;
+            fs |= sl;
+            i += 8;
+        }
+#endif
         while (i < n) {
             unsigned char c = cls[(unsigned char)s[i]];
             if (c & C_SPACE) break;
             f |= c;
             i++;
         }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    token_end:
+        if (fd) f |= C_DIGIT;
+        if (fs) f |= C_SLASH;
+#endif
         if (nraw == MASK_MAX_TOKENS - 1) {
             folded = 1;
             break;
