@@ -312,6 +312,13 @@ static int strip_punct(const char *t, size_t *n)
     return m > 0;
 }
 
+/* A token ending in . ; ) ] closes a clause: a date run does not cross it. */
+static int ends_sentence(const char *t, size_t n)
+{
+    char c = t[n - 1];
+    return c == '.' || c == ';' || c == ')' || c == ']';
+}
+
 static int is_time_tok(const char *t, size_t n)
 {
     if (!strip_punct(t, &n)) return 0;
@@ -526,9 +533,13 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
         if (tl >= 4 && ISDIGIT(t[0]) && (is_time_tok(t, tl) || is_isodate_tok(t, tl))) {
             /* extend left over tokens emitted one-to-one since the last run */
             size_t a = r;
-            while (a > min_a && is_dateish_tok(s + rs[a - 1], rl[a - 1])) a--;
+            while (a > min_a && is_dateish_tok(s + rs[a - 1], rl[a - 1]) &&
+                   !ends_sentence(s + rs[a - 1], rl[a - 1]))
+                a--;
             size_t b = r;
-            while (b + 1 < nraw && is_dateish_tok(s + rs[b + 1], rl[b + 1])) b++;
+            while (b + 1 < nraw && !ends_sentence(s + rs[b], rl[b]) &&
+                   is_dateish_tok(s + rs[b + 1], rl[b + 1]))
+                b++;
             if (b > a) {
                 /* drop the already emitted tokens a..r-1 */
                 size_t drop = r - a;
