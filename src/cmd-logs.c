@@ -44,15 +44,6 @@ static const char usage[] =
     "\n"
     "Exit status: 0 no errors found, 1 errors found, 64 usage, 66 missing input.\n";
 
-/* A weak fallback keeps this branch linking until src/cmd-logs-patterns.c
- * (the miner work) is merged; the real definition replaces it. */
-__attribute__((weak)) int cmd_logs_patterns(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    return fail("logs", EXIT_UNAVAILABLE, "'patterns' is not built in this binary");
-}
-
 int logs_parse_when(const char *s, ts_time_t now, ts_time_t *ret)
 {
     if (!s || !*s) return -EINVAL;
