@@ -12,9 +12,11 @@
 #include "core/redact.h"
 #include "logs/errors.h"
 #include "logs/logs.h"
+#include "logs/miner.h"
 
 #define MINUTE_NS     (60LL * TS_NSEC_PER_SEC)
-#define KEY_MAX       400
+#define KEY_MAX       2048  /* bytes of message (and of err) given to the miner */
+#define ID_SLOTS      32768 /* > 2 * LOGS_MAX_TEMPLATES, power of two */
 #define EXAMPLE_MAX   400
 #define MAX_SOURCES   8
 #define MAX_SPIKES    5
@@ -45,8 +47,10 @@ struct spike {
 };
 
 struct tmpl {
-    char *key;
+    char *key; /* final template text (set by finalize_keys or on eviction) */
     uint64_t hash;
+    uint32_t mid; /* miner template id the lines went to */
+    int frozen;   /* key snapshotted before a miner eviction: mid is stale */
     enum log_level level;
     uint64_t count;
     ts_time_t first_time, last_time;
@@ -71,8 +75,10 @@ struct ctx {
     const struct logs_query *q;
     struct tmpl *t;
     size_t n_t;
-    size_t *slots; /* open addressing: index + 1, 0 = empty */
+    size_t *slots; /* by key text, open addressing: index + 1, 0 = empty */
     size_t n_slots;
+    size_t *idslots; /* by miner id, same scheme */
+    struct miner *m;
     uint64_t dropped; /* lines of templates past the cap */
     struct series lines, warns, errs;
     uint64_t n_warn, n_err, n_lines, n_untimed_err;
@@ -135,55 +141,6 @@ static uint64_t hash_bytes(const char *p, size_t n)
     return h ? h : 1;
 }
 
-static inline int is_sep(char c)
-{
-    return c == ' ' || c == '\t' || c == ',' || c == ';' || c == '(' || c == ')' || c == '[' ||
-           c == ']' || c == '{' || c == '}' || c == '"' || c == '\'' || c == '=' || c == '<' ||
-           c == '>' || c == '\n' || c == '\r';
-}
-
-int logs_simple_template(const char *msg, size_t n, struct buf *out)
-{
-    size_t i = 0;
-    int r = 0, space = 0;
-    while (i < n && r >= 0) {
-        char c = msg[i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            space = 1;
-            i++;
-            continue;
-        }
-        if (space && out->len) r = buf_putc(out, ' ');
-        space = 0;
-        if (r < 0) break;
-        if (is_sep(c)) {
-            r = buf_putc(out, c);
-            i++;
-            continue;
-        }
-        size_t j = i;
-        int digit = 0, hex = 1;
-        while (j < n && !is_sep(msg[j])) {
-            char d = msg[j];
-            if (d >= '0' && d <= '9')
-                digit = 1;
-            else if (!((d | 0x20) >= 'a' && (d | 0x20) <= 'f'))
-                hex = 0;
-            j++;
-        }
-        /* keep trailing ':' / '.' out of the variable */
-        size_t end = j;
-        while (end > i + 1 && (msg[end - 1] == ':' || msg[end - 1] == '.')) end--;
-        if (digit || (hex && end - i >= 8))
-            r = buf_puts(out, "<*>");
-        else
-            r = buf_append(out, msg + i, end - i);
-        if (r >= 0 && end < j) r = buf_append(out, msg + end, j - end);
-        i = j;
-    }
-    return r == -E2BIG ? 0 : r;
-}
-
 static const char *intern(struct interned *in, const char *s)
 {
     for (size_t i = in->n; i > 0; i--)
@@ -201,29 +158,119 @@ static const char *intern(struct interned *in, const char *s)
     return d;
 }
 
-static struct tmpl *lookup(struct ctx *c, const char *key, size_t kl, int *created)
+static struct tmpl *lookup_id(struct ctx *c, uint32_t mid)
 {
-    uint64_t h = hash_bytes(key, kl);
-    size_t mask = c->n_slots - 1, i = (size_t)h & mask;
-    *created = 0;
+    size_t mask = ID_SLOTS - 1, i = ((size_t)mid * 2654435761u) & mask;
     for (;;) {
-        size_t s = c->slots[i];
+        size_t s = c->idslots[i];
         if (!s) break;
-        struct tmpl *t = &c->t[s - 1];
-        if (t->hash == h && strlen(t->key) == kl && memcmp(t->key, key, kl) == 0) return t;
+        if (c->t[s - 1].mid == mid && !c->t[s - 1].frozen) return &c->t[s - 1];
         i = (i + 1) & mask;
     }
     if (c->n_t >= LOGS_MAX_TEMPLATES) return NULL;
     struct tmpl *t = &c->t[c->n_t];
     memset(t, 0, sizeof(*t));
-    t->key = strndup(key, kl);
-    if (!t->key) return NULL;
-    t->hash = h;
+    t->mid = mid;
     t->first_time = TS_TIME_NONE;
     t->last_time = TS_TIME_NONE;
-    c->slots[i] = ++c->n_t;
-    *created = 1;
+    c->idslots[i] = ++c->n_t;
     return t;
+}
+
+/* The miner is about to evict a template: ids given out so far may be
+ * reused, so snapshot the text of every live entry and start a new id map. */
+static void before_evict(void *userdata)
+{
+    struct ctx *c = userdata;
+    for (size_t i = 0; i < c->n_t; i++) {
+        struct tmpl *t = &c->t[i];
+        if (t->frozen) continue;
+        size_t n = 0;
+        const char *txt = miner_text(c->m, miner_resolve(c->m, t->mid), &n);
+        t->key = strndup(txt ? txt : "", n);
+        t->frozen = 1; /* a NULL key (ENOMEM) is caught by finalize_keys */
+    }
+    memset(c->idslots, 0, ID_SLOTS * sizeof(size_t));
+}
+
+static void merge_tmpl(struct tmpl *d, struct tmpl *s)
+{
+    d->count += s->count;
+    if (s->level > d->level) d->level = s->level;
+    if (s->first_time != TS_TIME_NONE &&
+        (d->first_time == TS_TIME_NONE || s->first_time < d->first_time)) {
+        d->first_time = s->first_time;
+        d->first_source = s->first_source;
+        d->first_line = s->first_line;
+        char *e = d->example;
+        d->example = s->example;
+        s->example = e;
+    }
+    if (s->last_time != TS_TIME_NONE &&
+        (d->last_time == TS_TIME_NONE || s->last_time > d->last_time))
+        d->last_time = s->last_time;
+    for (size_t i = 0; i < s->n_src; i++) {
+        size_t k;
+        for (k = 0; k < d->n_src; k++)
+            if (d->src[k].name == s->src[i].name) break;
+        if (k < d->n_src)
+            d->src[k].count += s->src[i].count;
+        else if (d->n_src < MAX_SOURCES)
+            d->src[d->n_src++] = s->src[i];
+    }
+    for (size_t i = 0; i < s->s.n; i++)
+        if (series_add(&d->s, s->s.v[i].minute, s->s.v[i].n) < 0) d->s.capped = 1;
+}
+
+static void tmpl_release(struct tmpl *t)
+{
+    free(t->key);
+    free(t->example);
+    free(t->s.v);
+    memset(t, 0, sizeof(*t));
+}
+
+/* Give every entry its final template text and merge entries whose text is
+ * the same (miner aliases, ids split by an eviction). */
+static int finalize_keys(struct ctx *c)
+{
+    for (size_t i = 0; i < c->n_t; i++) {
+        struct tmpl *t = &c->t[i];
+        if (!t->frozen) {
+            size_t n = 0;
+            const char *txt = miner_text(c->m, miner_resolve(c->m, t->mid), &n);
+            t->key = strndup(txt ? txt : "", n);
+        }
+        if (!t->key) return -ENOMEM;
+        t->hash = hash_bytes(t->key, strlen(t->key));
+    }
+    memset(c->slots, 0, c->n_slots * sizeof(size_t));
+    size_t out = 0, mask = c->n_slots - 1;
+    for (size_t i = 0; i < c->n_t; i++) {
+        struct tmpl *t = &c->t[i];
+        size_t h = (size_t)t->hash & mask;
+        struct tmpl *found = NULL;
+        while (c->slots[h]) {
+            struct tmpl *f = &c->t[c->slots[h] - 1];
+            if (f->hash == t->hash && streq(f->key, t->key)) {
+                found = f;
+                break;
+            }
+            h = (h + 1) & mask;
+        }
+        if (found) {
+            merge_tmpl(found, t);
+            tmpl_release(t);
+            continue;
+        }
+        if (out != i) {
+            c->t[out] = *t;
+            memset(t, 0, sizeof(*t));
+        }
+        c->slots[h] = ++out;
+    }
+    c->n_t = out;
+    return 0;
 }
 
 static int add_record(struct ctx *c, const struct log_record *rec)
@@ -240,8 +287,7 @@ static int add_record(struct ctx *c, const struct log_record *rec)
     if (lv == LOG_LEVEL_UNKNOWN) {
         lv = log_level_infer(rec->msg, rec->msg_len);
         if (rec->err && rec->err_len && lv < LOG_LEVEL_ERROR) lv = LOG_LEVEL_ERROR;
-    } else if (rec->err && rec->err_len && lv < LOG_LEVEL_WARN)
-        lv = rec->level; /* an err field on an info line stays info */
+    }
     if (lv < LOG_LEVEL_WARN) return 0;
     if (lv >= LOG_LEVEL_ERROR)
         c->n_err++;
@@ -253,23 +299,26 @@ static int add_record(struct ctx *c, const struct log_record *rec)
         c->n_untimed_err++;
 
     buf_reset(&c->key);
-    int r = logs_simple_template(rec->msg, rec->msg_len, &c->key);
+    size_t ml = TS_MIN(rec->msg_len, (size_t)KEY_MAX);
+    int r = buf_append(&c->key, rec->msg, ml);
     if (r >= 0 && rec->err && rec->err_len) {
         r = buf_puts(&c->key, " | err: ");
-        if (r >= 0) r = logs_simple_template(rec->err, rec->err_len, &c->key);
-        if (r == -E2BIG) r = 0;
+        if (r >= 0) r = buf_append(&c->key, rec->err, TS_MIN(rec->err_len, (size_t)KEY_MAX));
     }
-    if (r < 0 && r != -E2BIG) return r;
-    int created;
-    struct tmpl *t = lookup(c, c->key.data ? c->key.data : "", c->key.len, &created);
+    if (r < 0) return r;
+    const char *src = intern(&c->src, rec->source ? rec->source : "-");
+    if (!src) return -ENOMEM;
+    uint32_t mid = 0;
+    r = miner_add(c->m, c->key.data ? c->key.data : "", c->key.len, rec->time, src, &mid);
+    if (r < 0) return r;
+    struct tmpl *t = lookup_id(c, mid);
+    int created = t && t->count == 0;
     if (!t) {
         c->dropped++;
         return 0;
     }
     t->count++;
     if (lv > t->level) t->level = lv;
-    const char *src = intern(&c->src, rec->source ? rec->source : "-");
-    if (!src) return -ENOMEM;
     size_t si;
     for (si = 0; si < t->n_src; si++)
         if (t->src[si].name == src) break;
@@ -507,6 +556,8 @@ static void ctx_free(struct ctx *c)
     }
     free(c->t);
     free(c->slots);
+    free(c->idslots);
+    miner_free(c->m);
     free(c->lines.v);
     free(c->warns.v);
     free(c->errs.v);
@@ -542,10 +593,12 @@ int logs_errors_run(const struct logs_query *q, json_t **ret)
 {
     if (!q || !ret) return -EINVAL;
     struct ctx c = { .q = q, .first = TS_TIME_NONE, .last = TS_TIME_NONE };
-    buf_init(&c.key, KEY_MAX);
-    c.n_slots = 16384; /* > 2 * LOGS_MAX_TEMPLATES, power of two */
+    buf_init(&c.key, 2 * KEY_MAX + 16);
+    c.n_slots = ID_SLOTS;
     c.slots = calloc(c.n_slots, sizeof(size_t));
+    c.idslots = calloc(ID_SLOTS, sizeof(size_t));
     c.t = calloc(LOGS_MAX_TEMPLATES, sizeof(struct tmpl));
+    struct miner_opts mo = { .before_evict = before_evict, .userdata = &c };
     json_t *doc = NULL;
     int r = 0;
     _cleanup_(log_reader_freep) struct log_reader *rd = NULL;
@@ -554,10 +607,12 @@ int logs_errors_run(const struct logs_query *q, json_t **ret)
     struct sp_ref *sp = NULL;
     json_t *templates = NULL, *first_errors = NULL, *news = NULL, *spikes = NULL,
            *correlated = NULL;
-    if (!c.slots || !c.t) {
+    if (!c.slots || !c.idslots || !c.t) {
         r = -ENOMEM;
         goto out;
     }
+    r = miner_new(&mo, &c.m);
+    if (r < 0) goto out;
     struct log_reader_opts ro = { .max_line = q->max_line,
                                   .since = TS_TIME_NONE,
                                   .until = q->until };
@@ -588,6 +643,8 @@ int logs_errors_run(const struct logs_query *q, json_t **ret)
     }
     if (r < 0) goto out;
     if (q->progress) report_progress(q, rd);
+    r = finalize_keys(&c);
+    if (r < 0) goto out;
 
     /* Window and baseline, in minutes. */
     int timed = c.first != TS_TIME_NONE;
