@@ -28,7 +28,7 @@ static const char usage[] =
     "  errors     warnings and errors by template: counts per minute, the first\n"
     "             occurrence of every error, spikes against a baseline, templates\n"
     "             new in the window, spikes of different sources that start together\n"
-    "  patterns   templates mined from every line (see 'tshoot logs patterns --help')\n"
+    "  patterns   templates mined from every line\n"
     "\n"
     "Options of 'logs errors':\n"
     "  -s, --since WHEN   window start: RFC 3339 time or a duration back from now (2h);\n"
@@ -43,7 +43,17 @@ static const char usage[] =
     "      --threads N    worker threads for several inputs (default: one per core, max 4)\n"
     "      --no-progress  never show progress on stderr\n"
     "\n"
-    "Exit status: 0 no errors found, 1 errors found, 64 usage, 66 missing input.\n";
+    "Exit status of 'logs errors': 0 no errors found, 1 errors found, 64 usage,\n"
+    "66 missing input.\n"
+    "\n"
+    "Options of 'logs patterns':\n"
+    "      --per-line           exactly one template per input line, in order\n"
+    "      --json               the tshoot.patterns/1 document\n"
+    "      --max N              templates to show (default 50, 0 = all)\n"
+    "      --max-templates N    templates kept in memory (default 10000)\n"
+    "      --journal, --unit U, --since T, --until T, -o FILE: as above\n"
+    "\n"
+    "See docs/logs.md for formats, timestamps and the JSON documents.\n";
 
 int logs_parse_when(const char *s, ts_time_t now, ts_time_t *ret)
 {

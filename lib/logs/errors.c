@@ -88,6 +88,7 @@ struct ctx {
     uint64_t n_warn, n_err, n_lines, n_untimed_err;
     ts_time_t first, last;
     struct interned src;
+    const char *last_src, *last_src_raw; /* intern cache */
     struct buf key;
 };
 
@@ -310,8 +311,14 @@ static int add_record(struct ctx *c, const struct log_record *rec)
         if (r >= 0) r = buf_append(&c->key, rec->err, TS_MIN(rec->err_len, (size_t)KEY_MAX));
     }
     if (r < 0) return r;
-    const char *src = intern(&c->src, rec->source ? rec->source : "-");
-    if (!src) return -ENOMEM;
+    /* the reader's source pointer is stable per input: intern once per input */
+    const char *src = c->last_src;
+    if (!src || rec->source != c->last_src_raw) {
+        src = intern(&c->src, rec->source ? rec->source : "-");
+        if (!src) return -ENOMEM;
+        c->last_src = src;
+        c->last_src_raw = rec->source;
+    }
     uint32_t mid = 0;
     r = miner_add(c->m, c->key.data ? c->key.data : "", c->key.len, rec->time, src, &mid);
     if (r < 0) return r;
