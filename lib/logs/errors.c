@@ -311,9 +311,10 @@ static int add_record(struct ctx *c, const struct log_record *rec)
         if (r >= 0) r = buf_append(&c->key, rec->err, TS_MIN(rec->err_len, (size_t)KEY_MAX));
     }
     if (r < 0) return r;
-    /* the reader's source pointer is stable per input: intern once per input */
+    /* the reader's source pointer is stable per input (the journal reuses one
+     * buffer for every unit, hence the string compare) */
     const char *src = c->last_src;
-    if (!src || rec->source != c->last_src_raw) {
+    if (!src || rec->source != c->last_src_raw || !streq(src, rec->source ? rec->source : "-")) {
         src = intern(&c->src, rec->source ? rec->source : "-");
         if (!src) return -ENOMEM;
         c->last_src = src;
