@@ -45,8 +45,10 @@ struct src {
     long age_num;  /* .N */
     const char *age_str;
     char *group_key;
-    int skip;   /* belongs to another shard */
-    size_t idx; /* queue position */
+    int skip;        /* belongs to another shard */
+    char *open_path; /* what to open (resolved in-root symlink target), NULL: path */
+    int nofollow;    /* found by a directory walk: open with O_NOFOLLOW */
+    size_t idx;      /* queue position */
 };
 
 struct log_reader {
@@ -152,6 +154,7 @@ struct log_reader *log_reader_free(struct log_reader *r)
         free(r->srcs[i].path);
         free(r->srcs[i].unit);
         free(r->srcs[i].group_key);
+        free(r->srcs[i].open_path);
     }
     free(r->srcs);
     for (size_t i = 0; i < r->n_errs; i++) free(r->errs[i]);
@@ -217,7 +220,7 @@ static int push_src(struct log_reader *r, const char *path, enum src_kind kind, 
     }
     r->n_srcs++;
     r->st.disk_total += size;
-    return 0;
+    return 1;
 }
 
 static int under_root(const char *real, const char *root)
@@ -278,15 +281,24 @@ static int walk(struct log_reader *r, const char *root_real, const char *dir, in
             struct stat tst;
             int ok = real && stat(real, &tst) == 0 && S_ISREG(tst.st_mode) &&
                      (r->o.follow_symlinks || under_root(real, root_real));
-            if (ok)
+            if (ok) {
                 ret = push_src(r, path, SRC_FILE, (uint64_t)tst.st_size);
-            else
+                if (ret > 0 && !r->o.follow_symlinks) {
+                    /* open the checked target itself, so that a link swapped
+                     * after the check cannot lead out of the root */
+                    struct src *s = &r->srcs[r->n_srcs - 1];
+                    s->open_path = real;
+                    s->nofollow = 1;
+                    real = NULL;
+                }
+            } else
                 r->st.skipped_symlink++;
             free(real);
         } else if (S_ISDIR(st.st_mode)) {
             ret = walk(r, root_real, path, depth + 1);
         } else if (S_ISREG(st.st_mode)) {
             ret = push_src(r, path, SRC_FILE, (uint64_t)st.st_size);
+            if (ret > 0 && !r->o.follow_symlinks) r->srcs[r->n_srcs - 1].nofollow = 1;
         }
         free(path);
     }
@@ -299,7 +311,7 @@ static int walk(struct log_reader *r, const char *root_real, const char *dir, in
 int log_reader_add_path(struct log_reader *r, const char *path)
 {
     if (!r || !path) return -EINVAL;
-    if (streq(path, "-")) return push_src(r, "-", SRC_STDIN, 0);
+    if (streq(path, "-")) return TS_MIN(push_src(r, "-", SRC_STDIN, 0), 0);
     struct stat st;
     if (stat(path, &st) < 0) return -errno;
     if (S_ISDIR(st.st_mode)) {
@@ -307,16 +319,16 @@ int log_reader_add_path(struct log_reader *r, const char *path)
         if (!real) return -errno;
         int k = walk(r, real, path, 0);
         free(real);
-        return k;
+        return TS_MIN(k, 0);
     }
-    return push_src(r, path, SRC_FILE, S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
+    return TS_MIN(push_src(r, path, SRC_FILE, S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0), 0);
 }
 
 int log_reader_add_journal(struct log_reader *r, const char *unit)
 {
     if (!r) return -EINVAL;
     int k = push_src(r, unit ? unit : "journal", SRC_JOURNAL, 0);
-    if (k < 0) return k;
+    if (k <= 0) return k;
     struct src *s = &r->srcs[r->n_srcs - 1];
     if (unit) {
         if (strchr(unit, '.'))
@@ -491,7 +503,9 @@ static int open_next(struct log_reader *r)
         if (s->kind == SRC_STDIN)
             fd = 0;
         else {
-            fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+            fd =
+                open(s->open_path ? s->open_path : s->path,
+                     O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (s->nofollow ? O_NOFOLLOW : 0));
             if (fd < 0) {
                 add_error(r, "%s: cannot open: %s", s->path, strerror(errno));
                 r->st.errors++;
