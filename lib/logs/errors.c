@@ -797,6 +797,17 @@ int logs_errors_run(const struct logs_query *q, json_t **ret)
     struct log_reader *rds[MAX_WORKERS];
     for (unsigned k = 0; k < nw; k++)
         w[k] = (struct worker){ .q = q, .shard = k, .n = nw, .ps = &ps };
+    if (nw > 1) {
+        /* run every lazily initialised table (masking classes) once before
+         * the threads start, so that no worker sees a half-built one */
+        struct miner *warm = NULL;
+        struct miner_opts wo = { .max_templates = 16 };
+        if (miner_new(&wo, &warm) == 0) {
+            (void)miner_add(warm, "warm up 1 0x1f /a/b 10.0.0.1", 28, TS_TIME_NONE, NULL, NULL);
+            miner_free(warm);
+        }
+        (void)log_level_infer("warm", 4);
+    }
     for (unsigned k = 1; k < nw; k++)
         started[k] = pthread_create(&th[k], NULL, worker_main, &w[k]) == 0;
     worker_main(&w[0]);
