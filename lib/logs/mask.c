@@ -138,6 +138,10 @@ static int word_class(const char *w, size_t n, int is_key, size_t *keep)
         npieces_digit += d;
         last_digit = d;
         if (d && !any_var && piece_is_var(w + s, i - s, is_key)) any_var = 1;
+        /* decided early unless it may still be "word-N" */
+        int node = npieces == 2 && first_plain && sep_len == 1 &&
+                   (w[first_end] == '-' || w[first_end] == '.');
+        if (npieces >= 2 && !node && (any_var || npieces_digit >= 2)) return 1;
     }
     /* "node-12", "worker-D3", "core.2275": a plain word, a dash or a dot,
      * then one alphanumeric piece with a digit */
@@ -563,7 +567,9 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
         }
         /* a run of 2+ date/time tokens holding a time or a date: one <*> */
         size_t run_end = r;
-        if (tl >= 4 && ISDIGIT(t[0]) && (is_time_tok(t, tl) || is_isodate_tok(t, tl))) {
+        if (tl >= 4 && ISDIGIT(t[0]) &&
+            (t[1] == ':' || t[2] == ':' || (tl > 4 && (t[4] == '-' || t[4] == '/'))) &&
+            (is_time_tok(t, tl) || is_isodate_tok(t, tl))) {
             /* extend left over tokens emitted one-to-one since the last run */
             size_t a = r;
             while (a > min_a && is_dateish_tok(s + rs[a - 1], rl[a - 1]) &&
