@@ -550,21 +550,37 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
 
     size_t k = 0, nt = 0, min_a = 0, run = 0;
     int need_compact = 0;
+    /* value-free tokens are copied verbatim, a run of them separated by
+     * single spaces with one memcpy (pend_* is the copy not done yet) */
+    size_t pend_src = 0, pend_dst = 0, pend_len = 0;
     for (size_t r = 0; r < nraw; r++) {
         const char *t = s + rs[r];
         size_t tl = rl[r];
-        if (nt) out[k++] = ' ';
-        size_t start = k;
         if (!(rf[r] & C_DIGIT)) {
-            /* nothing in it can be a value: copy (the common case) */
-            memcpy(out + k, t, tl);
+            /* nothing in it can be a value (the common case) */
+            if (pend_len && nt && rs[r] == pend_src + pend_len + 1 && s[rs[r] - 1] == ' ') {
+                pend_len += 1 + tl;
+                k++;
+            } else {
+                if (pend_len) memcpy(out + pend_dst, s + pend_src, pend_len);
+                if (nt) out[k++] = ' ';
+                pend_src = rs[r];
+                pend_dst = k;
+                pend_len = tl;
+            }
+            ret->off[nt] = (uint32_t)k;
+            ret->tlen[nt] = (uint32_t)tl;
             k += tl;
             run = 0;
-            ret->off[nt] = (uint32_t)start;
-            ret->tlen[nt] = (uint32_t)tl;
             nt++;
             continue;
         }
+        if (pend_len) {
+            memcpy(out + pend_dst, s + pend_src, pend_len);
+            pend_len = 0;
+        }
+        if (nt) out[k++] = ' ';
+        size_t start = k;
         /* a run of 2+ date/time tokens holding a time or a date: one <*> */
         size_t run_end = r;
         if (tl >= 4 && ISDIGIT(t[0]) &&
@@ -610,6 +626,7 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
         nt++;
         r = run_end;
     }
+    if (pend_len) memcpy(out + pend_dst, s + pend_src, pend_len);
     if (folded) {
         if (nt) out[k++] = ' ';
         ret->off[nt] = (uint32_t)k;
