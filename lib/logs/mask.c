@@ -392,17 +392,6 @@ static int is_dateish_tok(const char *t, size_t n)
 
 /* ------------------------------------------------------------------------ */
 
-#define ONES 0x0101010101010101ULL
-#define HIGH 0x8080808080808080ULL
-#define LOW7 0x7f7f7f7f7f7f7f7fULL
-
-/* High bit set in each byte of v that is below c (c <= 0x80); exact, no
- * carries between bytes. */
-static inline uint64_t lt_mask(uint64_t v, unsigned c)
-{
-    return ~(((v & LOW7) + (0x80 - c) * ONES) | v) & HIGH;
-}
-
 /* "HTTP/1.1" or "SSH-2.0" style protocol version: length of that part, 0 if not */
 static size_t proto_version_len(const char *t, size_t n)
 {
