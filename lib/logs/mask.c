@@ -57,7 +57,7 @@ static void cls_init(void)
 
 #define IS(c, f)   (cls[(unsigned char)(c)] & (f))
 #define ISWORD(c)  IS(c, C_WORD)
-#define ISDIGIT(c) ((unsigned char)(c) - '0' < 10)
+#define ISDIGIT(c) ((unsigned)((unsigned char)(c) - (unsigned)'0') < 10u)
 
 uint64_t mask_hash(const char *s, size_t n)
 {
