@@ -40,6 +40,7 @@ static const char usage[] =
     "      --max-line N   line cap in bytes (default 65536; longer lines are cut)\n"
     "      --json         print the tshoot.logs.errors/1 document (docs/logs.md)\n"
     "  -o, --output FILE  write to FILE instead of stdout\n"
+    "      --threads N    worker threads for several inputs (default: one per core, max 4)\n"
     "      --no-progress  never show progress on stderr\n"
     "\n"
     "Exit status: 0 no errors found, 1 errors found, 64 usage, 66 missing input.\n";
@@ -239,7 +240,7 @@ static void print_human(FILE *f, json_t *doc, const struct palette *pal)
 
 static int run_errors(int argc, char **argv)
 {
-    enum { OPT_JSON = 256, OPT_UNIT, OPT_MAXLINE, OPT_NOPROG };
+    enum { OPT_JSON = 256, OPT_UNIT, OPT_MAXLINE, OPT_NOPROG, OPT_THREADS };
     static const struct option opts[] = {
         { "since", required_argument, NULL, 's' },
         { "until", required_argument, NULL, 'u' },
@@ -250,6 +251,7 @@ static int run_errors(int argc, char **argv)
         { "json", no_argument, NULL, OPT_JSON },
         { "output", required_argument, NULL, 'o' },
         { "no-progress", no_argument, NULL, OPT_NOPROG },
+        { "threads", required_argument, NULL, OPT_THREADS },
         {},
     };
     struct logs_query q;
@@ -286,6 +288,10 @@ static int run_errors(int argc, char **argv)
         case OPT_JSON: q.json = 1; break;
         case 'o': out = optarg; break;
         case OPT_NOPROG: noprog = 1; break;
+        case OPT_THREADS:
+            if (parse_uint_opt("logs", "--threads", optarg, 16, &v)) return EXIT_USAGE;
+            q.threads = (int)v;
+            break;
         default: return usage_error("logs", "invalid option");
         }
     }

@@ -5,6 +5,9 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +25,7 @@
 #define MAX_SPIKES    5
 #define MAX_BUCKETS   720
 #define DEFAULT_ITEMS 50
+#define MAX_WORKERS   16
 
 struct mcount {
     int64_t minute;
@@ -566,85 +570,242 @@ static void ctx_free(struct ctx *c)
     buf_release(&c->key);
 }
 
-static json_t *inputs_json(const struct log_reader *r)
+static json_t *inputs_json(struct log_reader *const *rds, size_t n)
 {
-    const struct log_reader_stats *st = log_reader_stats(r);
+    struct log_reader_stats t = { 0 };
     json_t *probs = json_array();
-    for (size_t i = 0;; i++) {
-        const char *e = log_reader_error(r, i);
-        if (!e) break;
-        json_array_append_new(probs, redacted_string(e));
+    uint64_t dups = 0;
+    for (size_t k = 0; k < n; k++) {
+        const struct log_reader_stats *st = log_reader_stats(rds[k]);
+        t.files += st->files;
+        t.lines += st->lines;
+        t.bytes += st->bytes;
+        t.untimed += st->untimed;
+        t.truncated += st->truncated;
+        t.skipped_binary += st->skipped_binary;
+        t.filtered += st->filtered;
+        t.errors += st->errors;
+        if (k == 0) t.skipped_symlink = st->skipped_symlink; /* every shard walks the dirs */
+        for (size_t i = 0;; i++) {
+            const char *e = log_reader_error(rds[k], i);
+            if (!e) break;
+            /* directory-walk problems are seen by every shard: list them once */
+            int seen = 0;
+            for (size_t p = 0; k > 0 && p < i + 1 && !seen; p++) {
+                const char *o = log_reader_error(rds[0], p);
+                if (o && streq(o, e)) seen = 1;
+            }
+            if (seen) {
+                dups++;
+                continue;
+            }
+            json_array_append_new(probs, redacted_string(e));
+        }
     }
-    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "files", (json_int_t)st->files,
-                     "lines", (json_int_t)st->lines, "bytes", (json_int_t)st->bytes, "untimed",
-                     (json_int_t)st->untimed, "truncated", (json_int_t)st->truncated,
-                     "skipped_binary", (json_int_t)st->skipped_binary, "skipped_symlink",
-                     (json_int_t)st->skipped_symlink, "filtered", (json_int_t)st->filtered,
-                     "errors", (json_int_t)st->errors, "problems", probs);
+    if (t.errors >= dups) t.errors -= dups;
+    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "files", (json_int_t)t.files,
+                     "lines", (json_int_t)t.lines, "bytes", (json_int_t)t.bytes, "untimed",
+                     (json_int_t)t.untimed, "truncated", (json_int_t)t.truncated, "skipped_binary",
+                     (json_int_t)t.skipped_binary, "skipped_symlink", (json_int_t)t.skipped_symlink,
+                     "filtered", (json_int_t)t.filtered, "errors", (json_int_t)t.errors, "problems",
+                     probs);
 }
 
-static void report_progress(const struct logs_query *q, struct log_reader *r)
+/* Progress shared by the workers: each publishes its own counters, shard 0
+ * reports the sums. */
+struct progress_share {
+    uint64_t bytes[MAX_WORKERS], done[MAX_WORKERS], total[MAX_WORKERS];
+    unsigned n;
+};
+
+struct worker {
+    const struct logs_query *q;
+    unsigned shard, n;
+    struct ctx c;
+    struct log_reader *rd;
+    struct progress_share *ps;
+    int r;
+};
+
+static void publish_progress(struct worker *w, int report)
 {
-    const struct log_reader_stats *st = log_reader_stats(r);
-    q->progress(q->progress_userdata, st->bytes, st->disk_done, st->disk_total);
+    const struct log_reader_stats *st = log_reader_stats(w->rd);
+    __atomic_store_n(&w->ps->bytes[w->shard], st->bytes, __ATOMIC_RELAXED);
+    __atomic_store_n(&w->ps->done[w->shard], st->disk_done, __ATOMIC_RELAXED);
+    __atomic_store_n(&w->ps->total[w->shard], st->disk_total, __ATOMIC_RELAXED);
+    if (!report) return;
+    uint64_t b = 0, d = 0, t = 0;
+    for (unsigned k = 0; k < w->ps->n; k++) {
+        b += __atomic_load_n(&w->ps->bytes[k], __ATOMIC_RELAXED);
+        d += __atomic_load_n(&w->ps->done[k], __ATOMIC_RELAXED);
+        t += __atomic_load_n(&w->ps->total[k], __ATOMIC_RELAXED);
+    }
+    w->q->progress(w->q->progress_userdata, b, d, t);
+}
+
+static int ctx_init(struct ctx *c, const struct logs_query *q)
+{
+    *c = (struct ctx){ .q = q, .first = TS_TIME_NONE, .last = TS_TIME_NONE };
+    buf_init(&c->key, 2 * KEY_MAX + 16);
+    c->n_slots = ID_SLOTS;
+    c->slots = calloc(c->n_slots, sizeof(size_t));
+    c->idslots = calloc(ID_SLOTS, sizeof(size_t));
+    c->t = calloc(LOGS_MAX_TEMPLATES, sizeof(struct tmpl));
+    if (!c->slots || !c->idslots || !c->t) return -ENOMEM;
+    struct miner_opts mo = { .before_evict = before_evict, .userdata = c };
+    return miner_new(&mo, &c->m);
+}
+
+/* One worker: read its shard of the inputs into its own ctx. */
+static int read_shard(struct worker *w)
+{
+    const struct logs_query *q = w->q;
+    int r = ctx_init(&w->c, q);
+    if (r < 0) return r;
+    struct log_reader_opts ro = { .max_line = q->max_line,
+                                  .since = TS_TIME_NONE,
+                                  .until = q->until,
+                                  .shard = w->shard,
+                                  .n_shards = w->n };
+    if (q->since != TS_TIME_NONE) ro.since = q->since - LOGS_BASELINE_LOOKBACK;
+    r = log_reader_new(&ro, &w->rd);
+    if (r < 0) return r;
+    for (size_t i = 0; i < q->n_paths; i++) {
+        r = log_reader_add_path(w->rd, q->paths[i]);
+        if (r < 0) return r;
+    }
+    if (q->journal) {
+        r = log_reader_add_journal(w->rd, q->unit);
+        if (r < 0) return r;
+    }
+    struct log_record rec;
+    int64_t last_prog = ts_mono_ns();
+    uint64_t nrec = 0;
+    while ((r = log_reader_next(w->rd, &rec)) > 0) {
+        r = add_record(&w->c, &rec);
+        if (r < 0) return r;
+        if (q->progress && (++nrec & 0xffff) == 0) {
+            int64_t now = ts_mono_ns();
+            if (w->shard != 0 || now - last_prog > 200000000) {
+                last_prog = now;
+                publish_progress(w, w->shard == 0);
+            }
+        }
+    }
+    if (r < 0) return r;
+    if (q->progress) publish_progress(w, 0);
+    return finalize_keys(&w->c);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    w->r = read_shard(w);
+    return NULL;
+}
+
+/* Move everything of b into a (b is left empty). Both are finalized. */
+static int merge_ctx(struct ctx *a, struct ctx *b)
+{
+    a->n_lines += b->n_lines;
+    a->n_warn += b->n_warn;
+    a->n_err += b->n_err;
+    a->n_untimed_err += b->n_untimed_err;
+    a->dropped += b->dropped;
+    if (b->first != TS_TIME_NONE && (a->first == TS_TIME_NONE || b->first < a->first))
+        a->first = b->first;
+    if (b->last != TS_TIME_NONE && (a->last == TS_TIME_NONE || b->last > a->last))
+        a->last = b->last;
+    struct series *sa[] = { &a->lines, &a->warns, &a->errs },
+                  *sb[] = { &b->lines, &b->warns, &b->errs };
+    for (size_t k = 0; k < 3; k++)
+        for (size_t i = 0; i < sb[k]->n; i++)
+            if (series_add(sa[k], sb[k]->v[i].minute, sb[k]->v[i].n) < 0) return -ENOMEM;
+    size_t mask = a->n_slots - 1;
+    for (size_t i = 0; i < b->n_t; i++) {
+        struct tmpl *t = &b->t[i];
+        /* sources are interned per ctx */
+        if (t->first_source && !(t->first_source = intern(&a->src, t->first_source)))
+            return -ENOMEM;
+        for (size_t k = 0; k < t->n_src; k++)
+            if (!(t->src[k].name = intern(&a->src, t->src[k].name))) return -ENOMEM;
+        size_t h = (size_t)t->hash & mask;
+        struct tmpl *found = NULL;
+        while (a->slots[h]) {
+            struct tmpl *f = &a->t[a->slots[h] - 1];
+            if (f->hash == t->hash && streq(f->key, t->key)) {
+                found = f;
+                break;
+            }
+            h = (h + 1) & mask;
+        }
+        if (found) {
+            merge_tmpl(found, t);
+            tmpl_release(t);
+        } else if (a->n_t < LOGS_MAX_TEMPLATES) {
+            a->t[a->n_t] = *t;
+            memset(t, 0, sizeof(*t));
+            a->slots[h] = ++a->n_t;
+        } else {
+            a->dropped += t->count;
+            tmpl_release(t);
+        }
+    }
+    b->n_t = 0;
+    return 0;
+}
+
+static unsigned worker_count(const struct logs_query *q)
+{
+    if (q->threads == 1) return 1;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned n = q->threads > 0 ? (unsigned)q->threads : (unsigned)(ncpu > 0 ? ncpu : 1);
+    if (n > 4 && q->threads <= 0) n = 4;
+    if (n > MAX_WORKERS) n = MAX_WORKERS;
+    if (q->n_paths == 1 && !q->journal) {
+        struct stat st;
+        if (streq(q->paths[0], "-") || (stat(q->paths[0], &st) == 0 && !S_ISDIR(st.st_mode)))
+            return 1;
+    }
+    if (q->n_paths == 0) return 1;
+    return n;
 }
 
 int logs_errors_run(const struct logs_query *q, json_t **ret)
 {
     if (!q || !ret) return -EINVAL;
-    struct ctx c = { .q = q, .first = TS_TIME_NONE, .last = TS_TIME_NONE };
-    buf_init(&c.key, 2 * KEY_MAX + 16);
-    c.n_slots = ID_SLOTS;
-    c.slots = calloc(c.n_slots, sizeof(size_t));
-    c.idslots = calloc(ID_SLOTS, sizeof(size_t));
-    c.t = calloc(LOGS_MAX_TEMPLATES, sizeof(struct tmpl));
-    struct miner_opts mo = { .before_evict = before_evict, .userdata = &c };
     json_t *doc = NULL;
     int r = 0;
-    _cleanup_(log_reader_freep) struct log_reader *rd = NULL;
     struct tmpl **order = NULL, **byfirst = NULL;
     size_t *rank_of = NULL;
     struct sp_ref *sp = NULL;
     json_t *templates = NULL, *first_errors = NULL, *news = NULL, *spikes = NULL,
            *correlated = NULL;
-    if (!c.slots || !c.idslots || !c.t) {
-        r = -ENOMEM;
-        goto out;
+    struct progress_share ps = { .n = worker_count(q) };
+    unsigned nw = ps.n;
+    struct worker w[MAX_WORKERS];
+    pthread_t th[MAX_WORKERS];
+    int started[MAX_WORKERS] = { 0 };
+    struct log_reader *rds[MAX_WORKERS];
+    for (unsigned k = 0; k < nw; k++)
+        w[k] = (struct worker){ .q = q, .shard = k, .n = nw, .ps = &ps };
+    for (unsigned k = 1; k < nw; k++)
+        started[k] = pthread_create(&th[k], NULL, worker_main, &w[k]) == 0;
+    worker_main(&w[0]);
+    for (unsigned k = 1; k < nw; k++) {
+        if (started[k])
+            pthread_join(th[k], NULL);
+        else
+            worker_main(&w[k]); /* no thread: do its share here */
     }
-    r = miner_new(&mo, &c.m);
-    if (r < 0) goto out;
-    struct log_reader_opts ro = { .max_line = q->max_line,
-                                  .since = TS_TIME_NONE,
-                                  .until = q->until };
-    if (q->since != TS_TIME_NONE) ro.since = q->since - LOGS_BASELINE_LOOKBACK;
-    r = log_reader_new(&ro, &rd);
-    if (r < 0) goto out;
-    for (size_t i = 0; i < q->n_paths; i++) {
-        r = log_reader_add_path(rd, q->paths[i]);
-        if (r < 0) goto out;
+    for (unsigned k = 0; k < nw; k++) {
+        rds[k] = w[k].rd;
+        if (w[k].r < 0 && r == 0) r = w[k].r;
     }
-    if (q->journal) {
-        r = log_reader_add_journal(rd, q->unit);
-        if (r < 0) goto out;
-    }
-    struct log_record rec;
-    int64_t last_prog = ts_mono_ns();
-    uint64_t nrec = 0;
-    while ((r = log_reader_next(rd, &rec)) > 0) {
-        r = add_record(&c, &rec);
-        if (r < 0) goto out;
-        if (q->progress && (++nrec & 0xffff) == 0) {
-            int64_t now = ts_mono_ns();
-            if (now - last_prog > 200000000) {
-                last_prog = now;
-                report_progress(q, rd);
-            }
-        }
-    }
+    for (unsigned k = 1; k < nw && r == 0; k++) r = merge_ctx(&w[0].c, &w[k].c);
     if (r < 0) goto out;
-    if (q->progress) report_progress(q, rd);
-    r = finalize_keys(&c);
-    if (r < 0) goto out;
+    if (q->progress) publish_progress(&w[0], 1);
+    struct ctx c = w[0].c; /* shorthand; w[0].c keeps ownership */
 
     /* Window and baseline, in minutes. */
     int timed = c.first != TS_TIME_NONE;
@@ -818,7 +979,7 @@ int logs_errors_run(const struct logs_query *q, json_t **ret)
                                   time_json(q->until, 0), "first", time_json(c.first, 1), "last",
                                   time_json(c.last, 1), "baseline",
                                   have_baseline || q->since == TS_TIME_NONE));
-    json_object_set_new(doc, "inputs", inputs_json(rd));
+    json_object_set_new(doc, "inputs", inputs_json(rds, nw));
     json_object_set_new(doc, "totals",
                         json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "lines", (json_int_t)c.n_lines,
                                   "warnings", (json_int_t)c.n_warn, "errors", (json_int_t)c.n_err,
@@ -845,6 +1006,9 @@ out:
     free(byfirst);
     free(rank_of);
     free(sp);
-    ctx_free(&c);
+    for (unsigned k = 0; k < nw; k++) {
+        ctx_free(&w[k].c);
+        log_reader_free(w[k].rd);
+    }
     return r;
 }

@@ -45,6 +45,8 @@ struct src {
     long age_num;  /* .N */
     const char *age_str;
     char *group_key;
+    int skip;   /* belongs to another shard */
+    size_t idx; /* queue position */
 };
 
 struct log_reader {
@@ -334,32 +336,98 @@ static int age_cmp(const struct src *a, const struct src *b)
     return 0;
 }
 
-/* Stable insertion sort: groups keep the position of their first member,
- * members are ordered oldest first. Input sizes are small (files). */
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static int cmp_src(const void *a, const void *b)
+{
+    const struct src *x = a, *y = b;
+    if (x->group != y->group) return x->group < y->group ? -1 : 1;
+    int c = age_cmp(x, y);
+    if (c) return c;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Groups (rotated sets) keep the position of their first member, members
+ * are ordered oldest first; otherwise the queue order is kept. O(n log n). */
 static void sort_sources(struct log_reader *r)
 {
+    size_t ns = 16;
+    while (ns < 2 * r->n_srcs) ns *= 2;
+    size_t *tab = calloc(ns, sizeof(size_t));
     for (size_t i = 0; i < r->n_srcs; i++) {
         struct src *s = &r->srcs[i];
         s->group = i;
-        if (s->kind != SRC_FILE) continue;
-        for (size_t k = 0; k < i; k++)
-            if (r->srcs[k].kind == SRC_FILE && streq(r->srcs[k].group_key, s->group_key)) {
-                s->group = r->srcs[k].group;
+        s->idx = i;
+        if (s->kind != SRC_FILE || !tab) continue;
+        size_t h = (size_t)str_hash(s->group_key) & (ns - 1);
+        while (tab[h]) {
+            struct src *o = &r->srcs[tab[h] - 1];
+            if (streq(o->group_key, s->group_key)) {
+                s->group = o->group;
                 break;
             }
-    }
-    for (size_t i = 1; i < r->n_srcs; i++) {
-        struct src t = r->srcs[i];
-        size_t k = i;
-        while (k > 0) {
-            struct src *p = &r->srcs[k - 1];
-            int before = t.group < p->group || (t.group == p->group && age_cmp(&t, p) < 0);
-            if (!before) break;
-            r->srcs[k] = *p;
-            k--;
+            h = (h + 1) & (ns - 1);
         }
-        r->srcs[k] = t;
+        if (!tab[h]) tab[h] = i + 1;
     }
+    free(tab);
+    qsort(r->srcs, r->n_srcs, sizeof(*r->srcs), cmp_src);
+}
+
+struct shard_group {
+    size_t first, n; /* members are contiguous after sort_sources() */
+    uint64_t size;
+};
+
+static int cmp_group_size(const void *a, const void *b)
+{
+    const struct shard_group *x = a, *y = b;
+    if (x->size != y->size) return x->size > y->size ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Spread rotation groups over the shards: largest group first, each to the
+ * least loaded shard (ties: lowest index); stdin and the journal to shard 0.
+ * Deterministic for given inputs. */
+static void assign_shards(struct log_reader *r)
+{
+    unsigned n = r->o.n_shards;
+    if (n <= 1) return;
+    if (n > 64) n = 64;
+    uint64_t load[64] = { 0 };
+    struct shard_group *g = calloc(r->n_srcs ? r->n_srcs : 1, sizeof(*g));
+    size_t ng = 0;
+    if (!g) {
+        /* no memory to plan: shard 0 reads everything, the others nothing */
+        for (size_t i = 0; i < r->n_srcs; i++) r->srcs[i].skip = r->o.shard != 0;
+        goto out;
+    }
+    for (size_t i = 0; i < r->n_srcs; i++) {
+        if (ng == 0 || r->srcs[i].group != r->srcs[g[ng - 1].first].group)
+            g[ng++] = (struct shard_group){ .first = i };
+        g[ng - 1].n++;
+        g[ng - 1].size += r->srcs[i].size + 1;
+    }
+    qsort(g, ng, sizeof(*g), cmp_group_size);
+    for (size_t k = 0; k < ng; k++) {
+        unsigned target = 0;
+        if (r->srcs[g[k].first].kind == SRC_FILE)
+            for (unsigned j = 1; j < n; j++)
+                if (load[j] < load[target]) target = j;
+        load[target] += g[k].size;
+        for (size_t i = g[k].first; i < g[k].first + g[k].n; i++)
+            r->srcs[i].skip = target != r->o.shard;
+    }
+out:
+    r->st.disk_total = 0;
+    for (size_t i = 0; i < r->n_srcs; i++)
+        if (!r->srcs[i].skip) r->st.disk_total += r->srcs[i].size;
+    free(g);
 }
 
 static int year_of(ts_time_t t)
@@ -402,6 +470,7 @@ static int open_next(struct log_reader *r)
 {
     while (r->cur < r->n_srcs) {
         struct src *s = &r->srcs[r->cur++];
+        if (s->skip) continue;
         r->lineno = 0;
         r->start = r->end = 0;
         r->src_eof = 0;
@@ -782,6 +851,7 @@ int log_reader_next(struct log_reader *r, struct log_record *rec)
     if (!r || !rec) return -EINVAL;
     if (!r->started) {
         sort_sources(r);
+        assign_shards(r);
         r->started = 1;
     }
     for (;;) {
