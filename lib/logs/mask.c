@@ -83,7 +83,7 @@ uint64_t mask_hash(const char *s, size_t n)
         n -= 8;
     }
     uint64_t v = 0;
-    memcpy(&v, s, n);
+    for (size_t i = 0; i < n; i++) v |= (uint64_t)(unsigned char)s[i] << (8 * i);
     b = (b ^ v) * 0x94d049bb133111ebULL;
     uint64_t h = a ^ ((b << 23) | (b >> 41));
     h *= 0xbf58476d1ce4e5b9ULL;

@@ -55,9 +55,15 @@ static void out_line(struct per_line *p, const char *s, size_t n)
 
 static void ids_flush(struct per_line *p)
 {
+    /* consecutive lines often share a template: resolve each id once */
+    uint32_t last = UINT32_MAX;
+    const char *t = NULL;
+    size_t len = 0;
     for (size_t i = 0; i < p->n; i++) {
-        size_t len;
-        const char *t = miner_text(p->m, p->ids[i], &len);
+        if (p->ids[i] != last) {
+            last = p->ids[i];
+            t = miner_text(p->m, last, &len);
+        }
         out_line(p, t, len);
     }
     p->n = 0;
