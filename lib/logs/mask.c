@@ -61,6 +61,7 @@ static void cls_init(void)
 
 uint64_t mask_hash(const char *s, size_t n)
 {
+    const size_t len = n;
     /* two independent lanes keep the multiplies from waiting on each other */
     uint64_t a = 0x243f6a8885a308d3ULL ^ (n * 0x9e3779b97f4a7c15ULL), b = 0x13198a2e03707344ULL;
     while (n >= 16) {
@@ -83,7 +84,10 @@ uint64_t mask_hash(const char *s, size_t n)
         n -= 8;
     }
     uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) v |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    if (n && len >= 8)
+        memcpy(&v, s + n - 8, 8); /* the last 8 bytes, some hashed already */
+    else
+        for (size_t i = 0; i < n; i++) v |= (uint64_t)(unsigned char)s[i] << (8 * i);
     b = (b ^ v) * 0x94d049bb133111ebULL;
     uint64_t h = a ^ ((b << 23) | (b >> 41));
     h *= 0xbf58476d1ce4e5b9ULL;
@@ -94,6 +98,7 @@ uint64_t mask_hash(const char *s, size_t n)
 /* A piece is a run of letters/digits between . _ - separators. */
 static int piece_is_var(const char *p, size_t n, int is_key)
 {
+    if (ISDIGIT(p[0])) return 1; /* numbers, 0x.., 10ms, 126MB, 1001rts */
     size_t digits = 0, hex = 0, trans = 0, trailing = 0;
     int prev_digit = -1;
     for (size_t i = 0; i < n; i++) {
@@ -105,7 +110,6 @@ static int piece_is_var(const char *p, size_t n, int is_key)
         trailing = d ? trailing + 1 : 0;
     }
     if (!digits) return 0;
-    if (ISDIGIT(p[0])) return 1;      /* numbers, 0x.., 10ms, 126MB, 1001rts */
     if (hex == n && n >= 6) return 1; /* hex id starting with a letter */
     /* storage442, bglio46, U11: a name numbered with 2+ digits, unless it
      * is a key (r24=...) */
@@ -680,7 +684,8 @@ static size_t plain_tokens(const uint64_t *sp, size_t n)
             x &= in;
         }
         if (pair) return 0; /* two spaces in a row, or one at the end */
-        spaces += (size_t)__builtin_popcountll(x);
+        /* fewer than 254 bytes cannot hold 128 single-spaced tokens */
+        if (n >= 2 * MASK_MAX_TOKENS - 2) spaces += (size_t)__builtin_popcountll(x);
     }
     return spaces + 1 < MASK_MAX_TOKENS ? spaces + 1 : 0;
 }
