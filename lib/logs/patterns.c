@@ -20,8 +20,17 @@
 
 /* --- --per-line --------------------------------------------------------- */
 
+/* Redacted text of a template, cached per template slot. `src` is a copy of
+ * the text it was made from (a slot can be reused by another template). */
+struct red_ent {
+    char *src, *red;
+    size_t srclen, redlen;
+};
+
 struct per_line {
     struct miner *m;
+    struct red_ent *red; /* one per template slot */
+    size_t nred;
     uint32_t *ids;
     size_t n, cap, max;
     int streaming;
@@ -53,11 +62,45 @@ static void out_line(struct per_line *p, const char *s, size_t n)
     p->out[p->out_len++] = '\n';
 }
 
+/* The template of id, redacted (everything tshoot writes is). Falls back to
+ * the plain text when memory is short (a template holds no masked value). */
+static const char *template_out(struct per_line *p, uint32_t id, size_t *ret_len)
+{
+    uint32_t root = miner_resolve(p->m, id);
+    size_t len;
+    const char *t = miner_text(p->m, root, &len);
+    *ret_len = len;
+    if (root >= p->nred) return t;
+    struct red_ent *e = &p->red[root];
+    if (e->src && e->srclen == len && memcmp(e->src, t, len) == 0) {
+        *ret_len = e->redlen;
+        return e->red;
+    }
+    free(e->src);
+    free(e->red);
+    *e = (struct red_ent){ 0 };
+    char *src = strndup(t, len);
+    char *red = src ? redact_dup(src, NULL) : NULL;
+    if (!red) {
+        free(src);
+        return t;
+    }
+    *e = (struct red_ent){ .src = src, .red = red, .srclen = len, .redlen = strlen(red) };
+    *ret_len = e->redlen;
+    return e->red;
+}
+
 static void ids_flush(struct per_line *p)
 {
+    /* consecutive lines often share a template: resolve each id once */
+    uint32_t last = UINT32_MAX;
+    const char *t = NULL;
+    size_t len = 0;
     for (size_t i = 0; i < p->n; i++) {
-        size_t len;
-        const char *t = miner_text(p->m, p->ids[i], &len);
+        if (p->ids[i] != last) {
+            last = p->ids[i];
+            t = template_out(p, last, &len);
+        }
         out_line(p, t, len);
     }
     p->n = 0;
@@ -97,7 +140,7 @@ static int per_line_add(struct per_line *p, const char *s, size_t n)
     }
     if (p->streaming) {
         size_t len;
-        const char *t = miner_text(p->m, id, &len);
+        const char *t = template_out(p, id, &len);
         out_line(p, t, len);
     } else
         p->ids[p->n++] = id;
@@ -180,6 +223,11 @@ int logs_patterns_per_line(const struct logs_query *q, const struct patterns_opt
                              .userdata = &p };
     int r = miner_new(&mo, &p.m);
     if (r < 0) return r;
+    p.nred = mo.max_templates ? mo.max_templates : MINER_DEFAULT_MAX_TEMPLATES;
+    if (p.nred < 16) p.nred = 16;
+    if (p.nred > (1u << 24)) p.nred = 1u << 24;
+    p.red = calloc(p.nred, sizeof(*p.red));
+    if (!p.red) p.nred = 0;
     p.out = malloc(OUT_CHUNK);
     char *buf = malloc(READ_BUF);
     if (!p.out || !buf) {
@@ -218,6 +266,11 @@ int logs_patterns_per_line(const struct logs_query *q, const struct patterns_opt
     }
     if (ret_stats) *ret_stats = *miner_get_stats(p.m);
 out:
+    for (size_t i = 0; i < p.nred; i++) {
+        free(p.red[i].src);
+        free(p.red[i].red);
+    }
+    free(p.red);
     free(buf);
     free(p.out);
     free(p.ids);
@@ -296,11 +349,25 @@ int logs_patterns_run_opts(const struct logs_query *q, const struct patterns_opt
     r = miner_new(&mo, &m);
     if (r < 0) return r;
     struct log_record rec;
+    int64_t last_prog = ts_mono_ns();
+    uint64_t nrec = 0;
     while ((r = log_reader_next(rd, &rec)) > 0) {
         r = miner_add(m, rec.msg, rec.msg_len, rec.time, rec.source, NULL);
         if (r < 0) return r;
+        if (q->progress && (++nrec & 0xffff) == 0) {
+            int64_t now = ts_mono_ns();
+            if (now - last_prog > 200000000) {
+                const struct log_reader_stats *st = log_reader_stats(rd);
+                last_prog = now;
+                q->progress(q->progress_userdata, st->bytes, st->disk_done, st->disk_total);
+            }
+        }
     }
     if (r < 0) return r;
+    if (q->progress) {
+        const struct log_reader_stats *st = log_reader_stats(rd);
+        q->progress(q->progress_userdata, st->bytes, st->disk_done, st->disk_total);
+    }
 
     /* collect the live templates, most frequent first */
     size_t n = 0, cap = 256;

@@ -21,6 +21,12 @@ expect_eq "$(sed -n 4p "$T_TMP/per-line.txt")" "" "empty line gives an empty tem
 expect_eq "$(sed -n 6p "$T_TMP/per-line.txt")" "session opened for user dave by (uid=<*>)" \
     "key=value numbers masked"
 
+# --per-line output is redacted too
+printf 'login password=hunter2 from 10.0.0.1\nlogin password=s3cret from 10.0.0.2\n' >"$T_TMP/secret.txt"
+expect_exit 0 "--per-line with secrets" -- "$TSHOOT" logs patterns --per-line "$T_TMP/secret.txt"
+expect_no_grep 'hunter2|s3cret' "$T_TMP/out" "no secret in --per-line output"
+expect_eq "$(sed -n 2p "$T_TMP/out")" "login password=[REDACTED] from <*>" "redacted template"
+
 # the same from a file argument, and into -o FILE
 expect_exit 0 "--per-line FILE -o OUT" -- "$TSHOOT" logs patterns --per-line -o "$T_TMP/o.txt" "$T_TMP/msgs.txt"
 if cmp -s "$T_TMP/o.txt" "$T_TMP/per-line.txt"; then ok "file input = stdin input"; else not_ok "file input differs"; fi
@@ -52,6 +58,11 @@ expect_no_grep 'hunter2' "$T_TMP/p.json" "secrets redacted in templates and exam
 expect_grep 'REDACTED' "$T_TMP/p.json" "redaction marker present"
 expect_exit 0 "--max 1" -- "$TSHOOT" logs patterns --json --max 1 "$T_TMP/app.log"
 expect_eq "$(json_get "$T_TMP/out" 'len(d["templates"])')" 1 "--max limits the list"
+
+# --since/--until keep the window only
+expect_exit 0 "--since/--until" -- "$TSHOOT" logs patterns --json --since 2026-04-18T10:00:30Z --until 2026-04-18T10:02:30Z "$T_TMP/app.log"
+expect_eq "$(json_get "$T_TMP/out" 'd["lines"]')" 2 "window filters lines"
+expect_exit 64 "bad --since" -- "$TSHOOT" logs patterns --since yesterdayish "$T_TMP/app.log"
 
 # human table
 expect_exit 0 "table" -- "$TSHOOT" logs patterns "$T_TMP/app.log"
