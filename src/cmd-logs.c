@@ -167,8 +167,14 @@ static void print_human(FILE *f, json_t *doc, const struct palette *pal)
                 pal->reset);
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(in, "problems"), i, v)
+    json_t *probs = json_object_get(in, "problems");
+    json_array_foreach(probs, i, v)
     {
+        if (i == 10) {
+            fprintf(f, "%s... and %zu more problems (see --json)%s\n", pal->dim,
+                    json_array_size(probs) - 10, pal->reset);
+            break;
+        }
         fprintf(f, "%sproblem:%s ", pal->yellow, pal->reset);
         print_clipped(f, json_string_value(v) ? json_string_value(v) : "", 200);
         fputc('\n', f);
