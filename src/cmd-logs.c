@@ -348,7 +348,14 @@ static int run_errors(int argc, char **argv)
     if (!q.json && f != stdout) {
         size_t i;
         json_t *p;
-        json_array_foreach(pr, i, p) warn("logs", "%s", json_string_value(p));
+        json_array_foreach(pr, i, p)
+        {
+            if (i == 10) {
+                warn("logs", "%zu more input problems in the report", json_array_size(pr) - 10);
+                break;
+            }
+            warn("logs", "%s", json_string_value(p));
+        }
     }
     int found = jint(json_object_get(doc, "totals"), "errors") > 0;
     json_decref(doc);
