@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -229,6 +230,12 @@ static int load_config(struct config *c, int argc, char **argv)
         if ((r = parse_args(c, argc, argv, false))) return r; /* command line wins */
     }
     if (!c->listen) c->listen = "127.0.0.1:9877";
+    if (!streq(c->listen, "none")) {
+        struct sockaddr_storage ss;
+        unsigned len;
+        if (serve_parse_listen(c->listen, &ss, &len) < 0)
+            return usage_error(CMD, "--listen '%s' is not ADDR:PORT (numeric address)", c->listen);
+    }
     c->w.globs = c->globs;
     if (c->once && !c->w.for_set) {
         c->w.for_set = true;

@@ -86,17 +86,19 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     struct serve *s = cls;
     (void)version;
     (void)upload_data;
+    /* Only GET and HEAD: anything else is answered on the first call (the
+     * headers), before any body is read. */
+    if (!streq(method, "GET") && !streq(method, "HEAD"))
+        return reply(c, 405, "text/plain", "method not allowed\n", 19);
     if (!*con_cls) {
-        /* first call: headers only; refuse bodies */
         *con_cls = (void *)1;
         return MHD_YES;
     }
     if (*upload_size) {
+        /* a GET with a body: drop the body, answer once it is read */
         *upload_size = 0;
-        return reply(c, 413, "text/plain", "no request bodies\n", 18);
+        return MHD_YES;
     }
-    if (!streq(method, "GET") && !streq(method, "HEAD"))
-        return reply(c, 405, "text/plain", "method not allowed\n", 19);
     __atomic_add_fetch(&s->requests, 1, __ATOMIC_RELAXED);
     if (streq(url, "/metrics")) {
         pthread_mutex_lock(&s->lock);
