@@ -144,7 +144,8 @@ int serve_start(const struct serve_opts *o, struct serve **ret)
     errno = 0;
     s->d = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)(o->max_connections ? o->max_connections : 32),
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)(o->max_connections ? o->max_connections : 64),
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)(o->max_per_ip ? o->max_per_ip : 8),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->timeout_s ? o->timeout_s : 5),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 << 10), MHD_OPTION_LISTEN_BACKLOG_SIZE,
         (unsigned)64, MHD_OPTION_END);

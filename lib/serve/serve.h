@@ -4,7 +4,8 @@
  * thread). Serves GET/HEAD /metrics (the last rendered exposition) and
  * /healthz ("ok" or 503 with the reason); anything else is 404/405.
  *
- * Hardening: a cap on simultaneous connections, a per-connection idle
+ * Hardening: a cap on simultaneous connections (in total and per client
+ * address), a per-connection idle
  * timeout (a slow client is dropped, it cannot hold a thread), a memory cap
  * per connection (oversized request headers get an error, not an
  * allocation), no request bodies accepted. The sampler thread publishes a
@@ -22,7 +23,8 @@ struct serve;
 
 struct serve_opts {
     const char *listen;       /* "127.0.0.1:9877", "[::1]:9877", ":9877" (all IPv4) */
-    unsigned max_connections; /* default 32 */
+    unsigned max_connections; /* default 64 */
+    unsigned max_per_ip;      /* default 8: one abusive address cannot starve the scraper */
     unsigned timeout_s;       /* per connection idle timeout, default 5 */
 };
 
