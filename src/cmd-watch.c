@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -423,6 +424,9 @@ static int run(int argc, char **argv)
     struct serve *srv = NULL;
     struct persist ps = { 0 };
     struct buf out = BUF_INIT(64 << 20);
+    /* a long-running daemon with a few threads: two malloc arenas are plenty
+       and keep the resident set small */
+    mallopt(M_ARENA_MAX, 2);
     if (!cfg.once) {
         if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
             ret = fail_errno(CMD, -errno, "pipe");

@@ -86,9 +86,16 @@ procs["tshoot watch"] = subprocess.Popen(
 tshoot_url = "http://127.0.0.1:%d/metrics" % tp
 ne = "/usr/bin/prometheus-node-exporter"
 have_ne = os.path.exists(ne)
+# node_exporter reads the mount table of PID 1 (<procfs>/1/mountinfo): give
+# it a procfs whose "1" is itself, so that it sees this private namespace's
+# mounts like tshoot does
+fakeproc = os.path.join(base, "procfs")
+os.mkdir(fakeproc)
+os.symlink("/proc/self", os.path.join(fakeproc, "1"))
 if have_ne:
     procs["node_exporter (filesystem)"] = subprocess.Popen(
-        [ne, "--web.listen-address=127.0.0.1:%d" % np_, "--collector.disable-defaults",
+        [ne, "--web.listen-address=127.0.0.1:%d" % np_, "--path.procfs=" + fakeproc,
+         "--collector.disable-defaults",
          "--collector.filesystem", "--collector.filesystem.mount-points-exclude=^/(dev|proc|run|sys)($|/)",
          "--collector.filesystem.fs-types-exclude=^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -259,9 +259,6 @@ int probe_submit(struct probe_pool *p, const char *path, unsigned scan_min, stru
     else
         p->head = j;
     p->tail = j;
-    size_t queued = 0;
-    for (struct probe_job *q = p->head; q; q = q->next) queued++;
-    if (p->idle < queued && p->workers < PROBE_WORKERS_MAX) (void)spawn_locked(p);
     pthread_cond_signal(&p->work);
     pthread_mutex_unlock(&p->lock);
     *ret = j;
@@ -274,13 +271,26 @@ size_t probe_wait(struct probe_pool *p, struct probe_job *const *jobs, size_t n,
     struct timespec ts = { .tv_sec = deadline_mono_ns / TS_NSEC_PER_SEC,
                            .tv_nsec = deadline_mono_ns % TS_NSEC_PER_SEC };
     size_t pending;
+    /* Healthy probes take microseconds; when every worker is still busy
+     * after a slice, some are stuck on hung mounts: add a worker (up to
+     * PROBE_WORKERS_MAX) so that the healthy filesystems get measured. */
+    int64_t slice = 200 * 1000000LL, next_grow = ts_mono_ns() + slice;
     pthread_mutex_lock(&p->lock);
     for (;;) {
         pending = 0;
         for (size_t i = 0; i < n; i++)
             if (jobs[i] && !__atomic_load_n(&jobs[i]->done, __ATOMIC_ACQUIRE)) pending++;
         if (pending == 0) break;
-        if (pthread_cond_timedwait(&p->done, &p->lock, &ts) == ETIMEDOUT) {
+        int64_t now = ts_mono_ns();
+        if (now >= next_grow) {
+            if (p->idle == 0 && p->head && p->workers < PROBE_WORKERS_MAX) (void)spawn_locked(p);
+            next_grow = now + slice;
+        }
+        int64_t until = TS_MIN(deadline_mono_ns, next_grow);
+        ts = (struct timespec){ .tv_sec = until / TS_NSEC_PER_SEC,
+                                .tv_nsec = until % TS_NSEC_PER_SEC };
+        if (pthread_cond_timedwait(&p->done, &p->lock, &ts) == ETIMEDOUT &&
+            ts_mono_ns() >= deadline_mono_ns) {
             pending = 0;
             for (size_t i = 0; i < n; i++)
                 if (jobs[i] && !__atomic_load_n(&jobs[i]->done, __ATOMIC_ACQUIRE)) pending++;

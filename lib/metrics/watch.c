@@ -338,10 +338,12 @@ static struct hot_rec *find_hot(struct watch *w, struct fs_rec *f, const char *p
     for (size_t i = 0; i < f->n_hot; i++)
         if (streq(f->hot[i].prefix, prefix)) return &f->hot[i];
     if (f->n_hot >= PROBE_HOT_MAX || w->n_hot_total >= WATCH_MAX_HOT) return NULL;
-    if (!f->hot) {
-        f->hot = calloc(PROBE_HOT_MAX, sizeof *f->hot);
-        if (!f->hot) return NULL;
-    }
+    /* grow one record at a time: most tmpfs have one hot prefix or none */
+    struct hot_rec *nv = realloc(f->hot, (f->n_hot + 1) * sizeof *nv);
+    if (!nv) return NULL;
+    if (nv != f->hot)
+        for (size_t i = 0; i < f->n_hot; i++) series_fixup(&nv[i].count);
+    f->hot = nv;
     struct hot_rec *h = &f->hot[f->n_hot++];
     memset(h, 0, sizeof *h);
     snprintf(h->prefix, sizeof h->prefix, "%s", prefix);
