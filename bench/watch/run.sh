@@ -7,7 +7,7 @@
 # usage: bench/watch/run.sh [build/tshoot] [OUTDIR]   (root; ~5 minutes)
 set -eu
 TSHOOT=$(realpath "${1:-build/tshoot}")
-OUT=${2:-bench/watch/results}
+OUT=${2:-out/bench-watch}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 mkdir -p "$OUT"
