@@ -49,9 +49,26 @@ def port():
     return p
 
 
+def children(pid):
+    out = []
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            out += [int(x) for x in open(f"/proc/{pid}/task/{t}/children").read().split()]
+        except OSError:
+            pass
+    return out
+
+
 def cpu_s(pid):
-    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(f[11]) + int(f[12])) / TCK  # utime, stime (fields 14, 15)
+    """utime+stime of the daemon and of its live helper processes"""
+    total = 0.0
+    for p in [pid] + children(pid):
+        try:
+            f = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
+            total += (int(f[11]) + int(f[12])) / TCK  # utime, stime (fields 14, 15)
+        except OSError:
+            pass
+    return total
 
 
 def rss_kib(pid):
@@ -59,6 +76,20 @@ def rss_kib(pid):
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def pss_kib(pid):
+    """proportional set size of the daemon plus its helper processes: shared
+    pages (libraries, copy-on-write) counted once"""
+    total = 0
+    for p in [pid] + children(pid):
+        try:
+            for line in open(f"/proc/{p}/smaps_rollup"):
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
 
 
 def scrape(url):
@@ -110,12 +141,14 @@ try:
     t0 = time.time()
     lat = {n: [] for n in procs}
     rss = {n: 0 for n in procs}
+    pss = {n: 0 for n in procs}
     series = {}
     while time.time() - t0 < a.window:
         for n, p in procs.items():
             ms, size, body = scrape(urls[n])
             lat[n].append(ms)
             rss[n] = max(rss[n], rss_kib(p.pid))
+            pss[n] = max(pss[n], pss_kib(p.pid))
             series[n] = sum(1 for l in body.decode().splitlines() if l and not l.startswith("#"))
         time.sleep(max(0, a.interval - (time.time() - t0) % a.interval))
     # scrape latency: 20 more back-to-back scrapes each
@@ -129,6 +162,8 @@ try:
         res["daemons"][n] = {
             "cpu_pct_one_core": round(100 * cpu / el, 3),
             "rss_mib": round(rss[n] / 1024, 2),
+            "pss_with_helpers_mib": round(pss[n] / 1024, 2),
+            "helper_processes": len(children(p.pid)),
             "scrape_ms_median": round(statistics.median(lat[n]), 2),
             "scrape_ms_p95": round(sorted(lat[n])[int(len(lat[n]) * 0.95) - 1], 2),
             "series": series.get(n),
