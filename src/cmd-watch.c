@@ -56,6 +56,8 @@ static const char usage[] =
     "                           reported late, never waited for\n"
     "      --config FILE        read options from FILE ('key = value' per line, keys\n"
     "                           are the long option names); SIGHUP re-reads it\n"
+    "      --instance NAME      'instance' label of the alerts (default: the hostname;\n"
+    "                           in a DaemonSet pass the node name)\n"
     "      --once               take one sample, print a table, send alerts, exit\n"
     "                           (exit 1 when an alert fires)\n"
     "\n"
@@ -75,6 +77,7 @@ enum {
     OPT_PROBE_TIMEOUT,
     OPT_CONFIG,
     OPT_ONCE,
+    OPT_INSTANCE,
 };
 
 static const struct option options[] = {
@@ -94,6 +97,7 @@ static const struct option options[] = {
     { "probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT },
     { "config", required_argument, NULL, OPT_CONFIG },
     { "once", no_argument, NULL, OPT_ONCE },
+    { "instance", required_argument, NULL, OPT_INSTANCE },
     { "help", no_argument, NULL, 'h' },
     {},
 };
@@ -178,6 +182,10 @@ static int parse_args(struct config *c, int argc, char **argv, bool from_file)
             c->config = optarg;
             break;
         case OPT_ONCE: c->once = true; break;
+        case OPT_INSTANCE:
+            if (!*optarg) return usage_error(CMD, "--instance needs a name");
+            c->w.instance = optarg;
+            break;
         case ':': return usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
         default: return usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
         }
