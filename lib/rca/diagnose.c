@@ -60,6 +60,7 @@ struct hyp {
     json_t *chain_extra;
     char *subject;
     int fs_index; /* snapshot filesystem behind it, -1 */
+    double adj;   /* score plus a tie-break for more matched signals */
 };
 
 static double w_eff(double w, uint64_t count)
@@ -244,13 +245,28 @@ static void sort_evidence(json_t *arr, size_t max)
     for (size_t i = 0; i < n; i++) v[i] = json_incref(json_array_get(arr, i));
     qsort(v, n, sizeof *v, cmp_weight_desc);
     json_array_clear(arr);
+    size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i < max)
-            json_array_append_new(arr, v[i]);
-        else
-            json_decref(v[i]);
+        int dup = 0;
+        for (size_t j = 0; j < i && !dup; j++)
+            if (v[j] && json_equal(json_object_get(v[j], "ref"), json_object_get(v[i], "ref")) &&
+                json_equal(json_object_get(v[j], "text"), json_object_get(v[i], "text")))
+                dup = 1;
+        if (!dup && kept < max) {
+            kept++;
+            json_array_append_new(arr, json_incref(v[i]));
+        }
     }
+    for (size_t i = 0; i < n; i++) json_decref(v[i]);
     free(v);
+}
+
+static int json_array_has(json_t *a, const char *s)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(a, i, x) if (json_is_string(x) && streq(json_string_value(x), s)) return 1;
+    return 0;
 }
 
 static const char *confidence(double s)
@@ -409,6 +425,32 @@ static int load_inputs(struct ev *e, const struct diagnose_opts *o, json_t *sour
     return 0;
 }
 
+/* Pods without a /dev/shm volume matter only when /dev/shm is implicated. */
+static int shm_facts(struct ev *e)
+{
+    if (json_array_size(e->notes) == 0) return 0;
+    int implicated = 0;
+    for (size_t i = 0; i < e->n_fs && !implicated; i++)
+        if (e->fs[i].mountpoint && streq(e->fs[i].mountpoint, "/dev/shm") &&
+            e->fs[i].used_pct >= 90)
+            implicated = 1;
+    for (size_t id = _SIG_BUILTIN_MAX; id < sigdb_n_patterns(e->db) && !implicated; id++)
+        for (int k = 0; k < e->pat[id].n_samples; k++)
+            if (e->pat[id].text[k] && strstr(e->pat[id].text[k], "/dev/shm")) implicated = 1;
+    if (!implicated) return 0;
+    int src = ev_source_add(e, "k8s (pod specs)", "", EV_K8S);
+    if (src < 0) return src;
+    size_t i;
+    json_t *n;
+    json_array_foreach(e->notes, i, n)
+    {
+        int r = ev_fact(e, src, json_string_value(json_object_get(n, "text")), TS_TIME_NONE,
+                        json_string_value(json_object_get(n, "ref")));
+        if (r < 0) return r;
+    }
+    return 0;
+}
+
 static json_t *sources_json(struct ev *e)
 {
     json_t *a = json_array();
@@ -486,6 +528,11 @@ int diagnose_run(const struct diagnose_opts *o, json_t **ret)
         ev_done(&e);
         return r;
     }
+    r = shm_facts(&e);
+    if (r < 0) {
+        ev_done(&e);
+        return r;
+    }
 
     /* map (rule, signal) -> pattern id */
     struct sigmap m = { calloc(kb->n_rules + 1, sizeof(int32_t *)),
@@ -536,7 +583,7 @@ int diagnose_run(const struct diagnose_opts *o, json_t **ret)
         if (kb_category_index(rule->category) < 0) continue;
         size_t c = (size_t)kb_category_index(rule->category);
         double miss = 1.0;
-        int any = 0, fs_index = -1;
+        int any = 0, fs_index = -1, nm = 0;
         ts_time_t ft = TS_TIME_NONE;
         uint64_t fseq = UINT64_MAX;
         int fsrc = -1;
@@ -547,6 +594,7 @@ int diagnose_run(const struct diagnose_opts *o, json_t **ret)
             eval_signal(&e, &m, ri, s, 0, &se, &fs_index);
             if (se.matched) {
                 any = 1;
+                nm++;
                 miss *= 1.0 - se.w;
                 add_evidence(ev_local, &rule->signals[s], &se);
                 ts_time_t t = se.hit ? se.hit->first_time : se.time;
@@ -568,7 +616,8 @@ int diagnose_run(const struct diagnose_opts *o, json_t **ret)
             }
             sig_eval_done(&se);
         }
-        if (!any || score <= hy[c].raw) {
+        double adj = score + 0.002 * (double)nm;
+        if (!any || adj <= hy[c].adj) {
             if (any && score > second[c]) second[c] = score;
             if (any) {
                 /* supporting evidence of a weaker rule of the category still counts */
@@ -582,6 +631,7 @@ int diagnose_run(const struct diagnose_opts *o, json_t **ret)
         }
         if (hy[c].raw > second[c]) second[c] = hy[c].raw;
         hy[c].raw = score;
+        hy[c].adj = adj;
         hy[c].rule = ri;
         hy[c].symptom = hy[c].symptom || rule->symptom;
         hy[c].fs_index = fs_index;
@@ -757,8 +807,9 @@ int diagnose_run(const struct diagnose_opts *o, json_t **ret)
         /* blast radius: services that failed at or after the first evidence */
         json_t *blast = json_array();
         for (size_t j = 0; j < n_ss; j++)
-            if (ss[j].failing && (h->first_time == TS_TIME_NONE || ss[j].first == TS_TIME_NONE ||
-                                  ss[j].first >= h->first_time - 60 * TS_NSEC_PER_SEC))
+            if (ss[j].failing && !json_array_has(blast, ss[j].name) &&
+                (h->first_time == TS_TIME_NONE || ss[j].first == TS_TIME_NONE ||
+                 ss[j].first >= h->first_time - 60 * TS_NSEC_PER_SEC))
                 json_array_append_new(blast, json_string(ss[j].name));
         for (size_t k = 0; k < e.n_edges; k++) {
             int have = 0;
@@ -794,16 +845,81 @@ int diagnose_run(const struct diagnose_opts *o, json_t **ret)
         json_array_append_new(hyps, ho);
         shown++;
     }
-    /* many services failing together: a common cause */
-    if (n_failing >= 3 && json_array_size(hyps)) {
+    /* the HTTP errors that follow the top cause: why dependents fail */
+    const struct hyp *th = NULL;
+    for (size_t i = 0; i < kb_n_categories && !th; i++)
+        if (order[i].rule != SIZE_MAX && order[i].score >= 0.05) th = &order[i];
+    if (json_array_size(hyps) && th && !th->symptom) {
         json_t *top = json_array_get(hyps, 0);
-        char txt[512];
+        json_t *tev = json_object_get(top, "evidence");
+        for (size_t i = 0; i < e.n_src; i++) {
+            const struct ev_source *s = &e.src[i];
+            if (!s->first_http_text) continue;
+            int after = th->first_time == TS_TIME_NONE || s->first_http_time == TS_TIME_NONE ||
+                        s->first_http_time >= th->first_time - 60 * TS_NSEC_PER_SEC;
+            char txt[900], ref[600];
+            snprintf(txt, sizeof txt,
+                     "%s: %llu HTTP 4xx (%d x 400) and %llu 5xx responses%s, e.g. %.300s",
+                     s->service[0] ? s->service : s->path, (unsigned long long)s->http_4xx,
+                     s->status_400, (unsigned long long)s->http_5xx,
+                     after ? ", from the first evidence of the cause on: the failing operation "
+                             "surfaces as "
+                             "HTTP errors"
+                           : ", some before the cause appeared",
+                     s->first_http_text);
+            snprintf(ref, sizeof ref, "%s:%llu", s->path, (unsigned long long)s->first_http_line);
+            json_array_insert_new(tev, json_array_size(tev) > 3 ? 3 : json_array_size(tev),
+                                  ev_entry("log", ref, s->first_http_time, txt, after ? 0.3 : 0.1,
+                                           s->http_4xx + s->http_5xx));
+            if (after && s->status_400 > 0) {
+                char ch[300];
+                snprintf(ch, sizeof ch, "HTTP 400 answered to clients (%d seen at %s)",
+                         s->status_400, s->service[0] ? s->service : s->path);
+                json_array_append_new(json_object_get(top, "chain"), json_string(ch));
+            }
+        }
+    }
+    /* many services (or monitors) failing together: a common cause */
+    size_t n_down = n_failing + e.monitors_down;
+    if (n_down >= 3 && json_array_size(hyps)) {
+        json_t *top = json_array_get(hyps, 0);
+        char txt[1600];
+        const char *shared = NULL; /* the dependency most edges point at */
+        size_t best = 0;
+        for (size_t k = 0; k < e.n_edges; k++) {
+            size_t cnt = 0;
+            for (size_t j = 0; j < e.n_edges; j++)
+                if (streq(e.edges[j].to, e.edges[k].to)) cnt++;
+            if (cnt > best) {
+                best = cnt;
+                shared = e.edges[k].to;
+            }
+        }
         snprintf(txt, sizeof txt,
-                 "%zu services show errors together: a common cause is more likely than %zu "
-                 "independent failures",
-                 n_failing, n_failing);
-        json_array_append_new(json_object_get(top, "evidence"),
-                              ev_entry("note", "reasoning", TS_TIME_NONE, txt, 0.3, n_failing));
+                 "%zu services%s fail together%s%s%s: one common cause is far more likely than "
+                 "independent failures%s%s",
+                 n_down, e.monitors_down ? " and monitors" : "",
+                 e.monitors_down ? " (monitors down: " : "",
+                 e.monitors_down ? e.monitors_down_names : "", e.monitors_down ? ")" : "",
+                 shared && best >= 2 ? "; shared dependency: " : "",
+                 shared && best >= 2 ? shared : "");
+        json_array_insert_new(json_object_get(top, "evidence"), 0,
+                              ev_entry(e.monitors_down ? "metric" : "note",
+                                       e.monitors_ref ? e.monitors_ref : "reasoning",
+                                       e.monitors_time, txt, 0.3, n_down));
+        json_object_set_new(top, "common_cause", json_string(txt));
+        json_t *br = json_object_get(top, "blast_radius");
+        if (e.monitors_down_names && *e.monitors_down_names) {
+            char *names = strdup(e.monitors_down_names), *save = NULL;
+            for (char *t = names ? strtok_r(names, ",", &save) : NULL; t;
+                 t = strtok_r(NULL, ",", &save)) {
+                while (*t == ' ') t++;
+                char mname[200];
+                snprintf(mname, sizeof mname, "monitor %s", t);
+                json_array_append_new(br, json_string(mname));
+            }
+            free(names);
+        }
     }
 
     char tb[64];

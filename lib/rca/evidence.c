@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "core/redact.h"
+#include "logs/logs.h"
 #include "rca/internal.h"
 
 const char *ev_kind_name(enum ev_kind k)
@@ -138,6 +139,9 @@ void ev_done(struct ev *e)
     json_decref(e->notes);
     json_decref(e->snapshots);
     free(e->notes_text);
+    free(e->scratch);
+    free(e->monitors_down_names);
+    free(e->monitors_ref);
     memset(e, 0, sizeof *e);
 }
 
@@ -252,16 +256,39 @@ static int http_status(const char *line, size_t len)
     return 0;
 }
 
+/* nginx: upstream: "http://name:port/..." names the service behind the proxy */
+static void proxy_edge(struct ev *e, int src, const char *line, size_t len)
+{
+    const char *p = memmem(line, len, "upstream: \"", 11);
+    if (!p) return;
+    p += 11;
+    const char *end = line + len;
+    const char *h = memmem(p, (size_t)(end - p), "://", 3);
+    if (!h) return;
+    h += 3;
+    size_t n = 0;
+    while (h + n < end && h[n] != ':' && h[n] != '/' && h[n] != '"' && n < 200) n++;
+    if (n == 0) return;
+    char host[256];
+    snprintf(host, sizeof host, "%.*s", (int)n, h);
+    const char *svc = e->src[src].service[0] ? e->src[src].service : e->src[src].path;
+    (void)ev_edge_add(e, svc, host, "proxy upstream in log");
+}
+
+/* level_err: 1 the parser saw an error level, 0 a lower level, -1 unknown */
 static int scan_text(struct ev *e, int src, const char *line, size_t len, const char *ref,
-                     ts_time_t t, uint64_t lineno)
+                     ts_time_t t, uint64_t lineno, int level_err)
 {
     struct ev_source *s = &e->src[src];
     int n = sigdb_scan(e->db, line, len, e->idbuf, e->idbuf_n);
     if (n < 0) return n;
     e->seq++;
+    int any_rule = 0;
     for (int i = 0; i < n; i++) {
         uint32_t id = e->idbuf[i];
         if (id == SIG_BUILTIN_ERROR) {
+            if (level_err == 0) continue;
+            level_err = 0; /* counted once */
             s->errors++;
             if (s->first_error_text == NULL ||
                 (t != TS_TIME_NONE && s->first_error_time != TS_TIME_NONE &&
@@ -292,6 +319,7 @@ static int scan_text(struct ev *e, int src, const char *line, size_t len, const 
         }
         struct ev_hit *h = &e->pat[id];
         hit_record(e, h, src, ref, line, len, t, NULL);
+        any_rule = 1;
         const struct sig_pattern *p = sigdb_pattern(e->db, id);
         for (size_t u = 0; u < p->n_uses; u++) {
             const struct sig_use *use = &p->uses[u];
@@ -312,13 +340,28 @@ static int scan_text(struct ev *e, int src, const char *line, size_t len, const 
             free(txt);
         }
     }
+    if (any_rule) proxy_edge(e, src, line, len);
     return 0;
 }
 
 int ev_line(struct ev *e, int src, const char *line, size_t len, uint64_t lineno)
 {
     struct ev_source *s = &e->src[src];
-    ts_time_t t = rca_line_time(line, len, e->year_hint);
+    struct log_record rec;
+    if (!e->scratch) {
+        e->scratch = malloc(e->max_line + 64);
+        if (!e->scratch) return -ENOMEM;
+    }
+    log_parse_line(line, len, e->year_hint, e->scratch, e->max_line + 64, &rec);
+    ts_time_t t = rec.time;
+    if (t == TS_TIME_NONE) t = rca_line_time(line, len, e->year_hint);
+    int level_err = rec.level >= LOG_LEVEL_ERROR                                      ? 1
+                    : (rec.level == LOG_LEVEL_UNKNOWN || rec.level == LOG_LEVEL_WARN) ? -1
+                                                                                      : 0;
+    if (rec.line && rec.line_len && rec.line != line) {
+        line = rec.line;
+        len = rec.line_len;
+    }
     if (t != TS_TIME_NONE && e->since != TS_TIME_NONE && t < e->since) return 0;
     s->lines++;
     if (t != TS_TIME_NONE) {
@@ -328,7 +371,16 @@ int ev_line(struct ev *e, int src, const char *line, size_t len, uint64_t lineno
     }
     char ref[1024];
     snprintf(ref, sizeof ref, "%s:%llu", s->path, (unsigned long long)lineno);
-    return scan_text(e, src, line, len, ref, t, lineno);
+    int r = scan_text(e, src, line, len, ref, t, lineno, level_err);
+    if (r >= 0 && level_err == 1 && !s->first_error_text) {
+        /* an error level without error words still is the first error */
+        s->errors++;
+        s->first_error_text = evidence_text(line, len);
+        s->first_error_time = t;
+        s->first_error_seq = e->seq;
+        s->first_error_line = lineno;
+    }
+    return r;
 }
 
 int ev_fact(struct ev *e, int src, const char *text, ts_time_t time, const char *ref)
@@ -340,7 +392,7 @@ int ev_fact(struct ev *e, int src, const char *text, ts_time_t time, const char 
         if (s->first_time == TS_TIME_NONE || time < s->first_time) s->first_time = time;
         if (s->last_time == TS_TIME_NONE || time > s->last_time) s->last_time = time;
     }
-    return scan_text(e, src, text, strlen(text), ref, time, s->lines);
+    return scan_text(e, src, text, strlen(text), ref, time, s->lines, -1);
 }
 
 int ev_unreadable(struct ev *e, const char *path, const char *reason)

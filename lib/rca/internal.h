@@ -118,6 +118,10 @@ struct ev {
     json_t *snapshots;    /* borrowed references of loaded snapshots (owned array) */
     int64_t retention_ns; /* from notes/deps, 0 unknown */
     int year_hint;
+    char *scratch;                          /* log_parse_line scratch, max_line + 64 bytes */
+    unsigned monitors_down, monitors_total; /* worst metrics snapshot */
+    char *monitors_down_names, *monitors_ref;
+    ts_time_t monitors_time;
 };
 
 int ev_init(struct ev *e, const struct kb *kb, struct sigdb *db);
