@@ -436,7 +436,7 @@ static int load_inputs(struct ev *e, const struct diagnose_opts *o, json_t *sour
         struct stat st;
         if (stat(o->logs[i], &st) < 0) return -errno;
         if (S_ISDIR(st.st_mode)) {
-            r = bundle_load(e, o->logs[i]);
+            r = logs_dir_load(e, o->logs[i]);
             if (r < 0) return r;
             continue;
         }
