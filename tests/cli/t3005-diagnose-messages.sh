@@ -4,6 +4,7 @@
 # diagnose --logs must rank the category first.
 . "$(dirname "$0")/lib.sh"
 export TSHOOT_RULES_DIR="$SRCDIR/rules"
+export TSHOOT_CACHE_DIR="$T_TMP"  # compile the pattern database once per test
 check() { # CATEGORY (excerpt on stdin)
     cat >"$T_TMP/$1.log"
     "$TSHOOT" diagnose --logs "$T_TMP/$1.log" --json >"$T_TMP/o.json" 2>/dev/null
@@ -115,4 +116,15 @@ check upstream_unavailable2 upstream_unavailable <<'EOF'
 [2023-07-01T10:00:00.000Z] "GET /api/users HTTP/1.1" 503 UF,URX 0 91 1 - "-" "curl/7.68.0" "a1b2" "users:8080" "10.0.0.5:8080"
 upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: delayed connect error: 111
 EOF
+# the opt-in pattern-database cache: written once, a corrupt one is ignored
+set -- "$T_TMP"/tshoot-sigdb-*.hs
+[ -s "$1" ] && ok "compiled database cached in TSHOOT_CACHE_DIR" || not_ok "no cache file"
+printf 'garbage' >"$1"
+check db_lock_after_corrupt_cache db_lock <<'XEOF'
+sqlite3.OperationalError: database is locked
+XEOF
+unset TSHOOT_CACHE_DIR
+check db_lock_without_cache db_lock <<'XEOF'
+sqlite3.OperationalError: database is locked
+XEOF
 done_testing
