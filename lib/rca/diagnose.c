@@ -47,6 +47,7 @@ struct sig_eval {
     char *ref, *text;         /* structured signals (owned) */
     ts_time_t time;
     const char *kind;
+    double sev; /* findings: severity factor */
 };
 
 struct hyp {
@@ -88,6 +89,11 @@ static int fs_matches(const struct kb_signal *s, const struct ev_fs *f)
     if (s->min_inodes_pct >= 0 && !(f->inodes_pct >= s->min_inodes_pct)) return 0;
     if (s->readonly && !f->readonly) return 0;
     return 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* pattern id per (rule, signal) */
@@ -140,6 +146,10 @@ static void eval_signal(struct ev *e, const struct sigmap *m, size_t r, size_t s
             }
             out->matched = 1;
             out->count++;
+            /* a warning is a condition, a critical finding a failure */
+            const char *sev = e->find[i].severity;
+            double f = !sev || streq(sev, "critical") ? 1.0 : streq(sev, "warning") ? 0.7 : 0.4;
+            if (f > out->sev) out->sev = f;
         }
         break;
     case KB_SIG_FILESYSTEM:
@@ -163,21 +173,23 @@ static void eval_signal(struct ev *e, const struct sigmap *m, size_t r, size_t s
         }
         break;
     case KB_SIG_METRIC: {
+        /* distinct series (label sets) meeting the comparison */
         unsigned n = 0;
         const struct ev_metric *first = NULL;
-        for (size_t i = 0; i < e->n_met; i++) {
+        const char **labels = calloc(e->n_met + 1, sizeof(char *));
+        size_t nl = 0;
+        for (size_t i = 0; labels && i < e->n_met; i++) {
             const struct ev_metric *mt = &e->met[i];
             if (!streq(mt->name, s->metric) || !cmp_op(s->op, mt->value, s->value)) continue;
-            /* count series once (the latest sample wins is approximated: any sample) */
-            int dup = 0;
-            for (size_t j = 0; j < i && !dup; j++)
-                if (streq(e->met[j].name, mt->name) && streq_ptr(e->met[j].labels, mt->labels) &&
-                    cmp_op(s->op, e->met[j].value, s->value))
-                    dup = 1;
-            if (dup) continue;
-            n++;
+            labels[nl++] = mt->labels ? mt->labels : "";
             if (!first) first = mt;
         }
+        if (labels && nl) {
+            qsort(labels, nl, sizeof(char *), cmp_str);
+            for (size_t i = 0; i < nl; i++)
+                if (i == 0 || strcmp(labels[i], labels[i - 1]) != 0) n++;
+        }
+        free(labels);
         if (n >= s->min_series && first) {
             out->matched = 1;
             out->count = n;
@@ -192,7 +204,7 @@ static void eval_signal(struct ev *e, const struct sigmap *m, size_t r, size_t s
         break;
     }
     }
-    if (out->matched) out->w = w_eff(s->weight, out->count);
+    if (out->matched) out->w = w_eff(s->weight, out->count) * (out->sev > 0 ? out->sev : 1.0);
 }
 
 static void sig_eval_done(struct sig_eval *s)
@@ -389,11 +401,6 @@ static void tmpfs_arithmetic(struct ev *e, struct hyp *h)
                                        f->fstype ? f->fstype : ""));
 }
 
-static char *find_rules_dir_default(void)
-{
-    return NULL;
-}
-
 /* The live host: a collect snapshot plus the journal since --since (1 h). */
 static int live_inputs(struct ev *e, const struct diagnose_opts *o)
 {
@@ -539,8 +546,7 @@ int diagnose_run(const struct diagnose_opts *o, json_t **ret)
 {
     if (!o->bundle && o->n_logs == 0 && !o->live && !o->snapshot) return -EINVAL;
     const char *dirs[2] = { o->builtin_rules_dir, o->rules_dir };
-    _cleanup_free_ char *defdir = o->builtin_rules_dir ? NULL : find_rules_dir_default();
-    if (!dirs[0]) dirs[0] = defdir;
+    if (!dirs[0]) dirs[0] = kb_default_dir();
     _cleanup_(kb_freep) struct kb *kb = NULL;
     int r = kb_load(dirs, 2, &kb);
     if (r < 0) return r;

@@ -523,10 +523,16 @@ int ev_read_log(struct ev *e, const char *path, const char *shown, const char *s
         return r;
     }
     struct line_ctx c = { e, src };
-    static char chunk[256 * 1024];
+    enum { CHUNK = 256 * 1024 };
+    _cleanup_free_ char *chunk = malloc(CHUNK);
+    if (!chunk) {
+        linesplit_done(&ls);
+        gzclose(gz);
+        return -ENOMEM;
+    }
     int binary_checked = 0;
     for (;;) {
-        int n = gzread(gz, chunk, sizeof chunk);
+        int n = gzread(gz, chunk, CHUNK);
         if (n < 0) {
             int en;
             const char *m = gzerror(gz, &en);
