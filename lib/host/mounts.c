@@ -20,7 +20,7 @@
 #include "host/hostctx.h"
 #include "host/procparse.h"
 
-#define MAX_MOUNTS 4096
+#define MAX_MOUNTS 16384
 
 struct fs_entry {
     json_t *j; /* borrowed from the filesystems array */
@@ -43,7 +43,7 @@ static bool host_has_dev(const struct hctx *c, uint64_t dev)
     return false;
 }
 
-/* "mountpoint in pod UID (container abcdef123456)" */
+/* "mountpoint in pod NS/POD (container NAME, ID12)" */
 static void subject_of(json_t *fs, char *buf, size_t size)
 {
     const char *mp = json_string_value(json_object_get(fs, "mountpoint"));
@@ -52,26 +52,9 @@ static void subject_of(json_t *fs, char *buf, size_t size)
         snprintf(buf, size, "%s", mp ? mp : "?");
         return;
     }
-    const char *id = json_string_value(json_object_get(ct, "id"));
-    const char *pod = json_string_value(json_object_get(ct, "pod"));
-    const char *uid = json_string_value(json_object_get(ct, "pod_uid"));
-    const char *ns = json_string_value(json_object_get(ct, "namespace"));
-    const char *name = json_string_value(json_object_get(ct, "container_name"));
-    const char *comm = json_string_value(json_object_get(ct, "comm"));
-    int pid = (int)json_integer_value(json_object_get(ct, "pid"));
-    char who[256];
-    if (pod || uid)
-        snprintf(who, sizeof who, "pod %s%s%s", ns ? ns : "", ns ? "/" : "", pod ? pod : uid);
-    else if (name)
-        snprintf(who, sizeof who, "container %s", name);
-    else if (id)
-        snprintf(who, sizeof who, "container %.12s", id);
-    else
-        snprintf(who, sizeof who, "mount namespace of pid %d (%s)", pid, comm ? comm : "?");
-    if ((pod || uid) && id)
-        snprintf(buf, size, "%s in %s (container %.12s)", mp ? mp : "?", who, id);
-    else
-        snprintf(buf, size, "%s in %s", mp ? mp : "?", who);
+    char who[400];
+    container_label(ct, who, sizeof who);
+    snprintf(buf, size, "%s in %s", mp ? mp : "?", who);
 }
 
 static void fs_findings(struct hctx *c, json_t *fs)
@@ -273,7 +256,7 @@ static bool host_has_mount(const struct mount_pass *mp, uint64_t dev, const char
 struct mount_pass {
     json_t *list;
     json_t *pseudo; /* fstype -> count */
-    size_t n_pseudo, n_shared;
+    size_t n_pseudo, n_shared, n_dropped;
     struct fs_entry *ents;
     size_t n_ents;
 };
@@ -296,7 +279,7 @@ static int mount_table(struct hctx *c, struct mount_pass *mp, const char *rel, i
                        json_t *container)
 {
     _cleanup_free_ char *text = NULL;
-    if (hctx_read(c, rel, pid > 0, &text, NULL) < 0) return 0;
+    if (hctx_read_max(c, rel, HCTX_READ_BIG, pid > 0, &text, NULL) < 0) return 0;
     size_t bad = 0, lineno = 0, first_bad = 0;
     for (char *l = text; l && *l;) {
         char *nl = strchr(l, '\n');
@@ -314,7 +297,9 @@ static int mount_table(struct hctx *c, struct mount_pass *mp, const char *rel, i
                                 json_integer(cnt ? json_integer_value(cnt) + 1 : 1));
             if (!container && c->n_host_devs < MAX_MOUNTS)
                 c->host_devs[c->n_host_devs++] = devkey(m.major, m.minor);
-        } else if (mp->n_ents < MAX_MOUNTS) {
+        } else if (mp->n_ents == MAX_MOUNTS) {
+            mp->n_dropped++;
+        } else {
             uint64_t dev = devkey(m.major, m.minor);
             bool tmpfs = streq(m.fstype, "tmpfs");
             char statpath[HCTX_PATH_MAX];
@@ -452,6 +437,10 @@ int collect_mounts(struct hctx *c)
     json_object_set_new(sum, "pseudo_skipped", json_integer((json_int_t)mp.n_pseudo));
     json_object_set_new(sum, "pseudo_by_type", json_incref(mp.pseudo));
     json_object_set_new(sum, "shared_with_host_skipped", json_integer((json_int_t)mp.n_shared));
+    json_object_set_new(sum, "dropped_over_limit", json_integer((json_int_t)mp.n_dropped));
+    if (mp.n_dropped)
+        hctx_unavail(c, "/proc/PID/mountinfo", "%zu mount(s) beyond the limit of %d not listed",
+                     mp.n_dropped, MAX_MOUNTS);
     json_object_set_new(c->doc, "filesystems_summary", sum);
     r = 0;
 out:
