@@ -130,7 +130,7 @@ static int run(int argc, char **argv)
     enum fmt fmt = FMT_AUTO;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) >= 0) {
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) >= 0) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'f': from = optarg; break;
@@ -180,8 +180,10 @@ static int run(int argc, char **argv)
             goto out;
         }
         _cleanup_free_ char *md = NULL, *html = NULL;
-        if (asprintf(&md, "%s/postmortem.md", out) < 0 ||
-            asprintf(&html, "%s/report.html", out) < 0) {
+        int n = (int)strlen(out);
+        while (n > 1 && out[n - 1] == '/') n--;
+        if (asprintf(&md, "%.*s/postmortem.md", n, out) < 0 ||
+            asprintf(&html, "%.*s/report.html", n, out) < 0) {
             r = fail_errno(CMD, -ENOMEM, "out of memory");
             goto out;
         }

@@ -27,7 +27,9 @@ static const char css[] =
     "h3{font-size:1.05em;margin:1.3em 0 .4em}\n"
     ".meta{color:var(--mut);margin:0 0 1em}\n"
     "nav{font-size:.9em;background:var(--soft);border-radius:6px;padding:8px 12px}\n"
-    "nav a{margin-right:12px;white-space:nowrap;color:var(--blue);text-decoration:none}\n"
+    "nav "
+    "a{display:inline-block;margin-right:12px;white-space:nowrap;color:var(--blue);text-decoration:"
+    "none}\n"
     ".cards{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0}\n"
     ".card{flex:1 1 160px;background:var(--soft);border-radius:8px;padding:10px 14px}\n"
     ".card b{display:block;font-size:1.3em}\n"
@@ -75,6 +77,8 @@ static const char css[] =
     "svg .k-note{fill:var(--mut)}\n"
     "svg .derived{fill:#fff;stroke:var(--purple);stroke-dasharray:2 1.5;stroke-width:1.4}\n"
     "svg .would{stroke:var(--purple);stroke-dasharray:4 3;stroke-width:1.2}\n"
+    "svg .would-l{fill:var(--purple);font-size:10.5px}\n"
+    "td.src code{white-space:nowrap}\n"
     "svg .node rect{fill:var(--soft);stroke:var(--mut)}\n"
     "svg .node.cause rect{fill:#fff3e0;stroke:var(--orange)}\n"
     "svg .node.effect rect{fill:#ffebee;stroke:var(--red)}\n"
@@ -208,7 +212,7 @@ static void h_impact(struct rp_out *o, const struct rp_model *m)
                "<th>Last (UTC)</th><th>Span</th><th>Events</th></tr></thead><tbody>\n");
     for (size_t i = 0; i < m->n_spans; i++) {
         const struct rp_source_span *s = &m->spans[i];
-        rp_puts(o, "<tr><td>");
+        rp_puts(o, "<tr><td class=\"src\">");
         h_code(o, s->source);
         rp_puts(o, "</td><td class=\"t\">");
         h_time(o, s->first);
@@ -281,7 +285,7 @@ static void h_timeline(struct rp_out *o, const struct rp_model *m)
             rp_puts(o,
                     e->derived ? "<tr class=\"derived\"><td class=\"t\">" : "<tr><td class=\"t\">");
             h_time_z(o, &e->when);
-            rp_puts(o, "</td><td>");
+            rp_puts(o, "</td><td class=\"src\">");
             h_code(o, e->source);
             rp_puts(o, "</td><td>");
             rp_html(o, e->kind);

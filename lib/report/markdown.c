@@ -274,7 +274,7 @@ static void md_hypotheses(struct rp_out *o, const struct rp_model *m)
     rp_puts(o, "\n### What ruled the others out\n\n");
     for (size_t k = 1; k < m->n_hyps; k++) {
         const struct rp_hyp *h = &m->hyps[k];
-        rp_printf(o, "%zu. **", k + 1);
+        rp_printf(o, "- Rank %zu, **", k + 1);
         rp_md(o, h->title);
         rp_printf(o, "** (score %.2f against %.2f)", h->score, w->score);
         if (!h->n_against) {
@@ -283,7 +283,7 @@ static void md_hypotheses(struct rp_out *o, const struct rp_model *m)
         }
         rp_puts(o, ":\n");
         for (size_t i = 0; i < h->n_against; i++) {
-            rp_puts(o, "   ");
+            rp_puts(o, "  ");
             md_evidence_item(o, &h->against[i]);
         }
     }

@@ -138,6 +138,15 @@ static void fs_panel(struct rp_out *o, const struct rp_model *m, const struct ax
 {
     const char *subject = m->gaps[0].subject;
     double h = FS_H - 30, top = y0 + 10;
+    /* the y axis starts below the lowest sample (in steps of 10%, at most
+     * 70%) so that the 80%/95%/full lines stay apart */
+    double lo = 100;
+    for (size_t i = 0; i < m->n_fs; i++)
+        if (subject && streq(m->fs[i].subject, subject) && m->fs[i].pct < lo) lo = m->fs[i].pct;
+    lo = (double)((int)((lo - 5) / 10)) * 10;
+    if (lo > 70) lo = 70;
+    if (lo < 0) lo = 0;
+#define FS_Y(pct) (top + (100 - (pct)) / (100 - lo) * h)
     rp_printf(o, "<g class=\"fs\"><text x=\"8\" y=\"%.1f\" class=\"panel\">", y0 + 14);
     short_label(o, subject ? subject : "filesystem", 24);
     rp_printf(o, "</text><text x=\"8\" y=\"%.1f\" class=\"sub\">used %%</text>", y0 + 30);
@@ -146,31 +155,34 @@ static void fs_panel(struct rp_out *o, const struct rp_model *m, const struct ax
         const char *cls, *label;
     } lines[] = { { 80, "t80", "80%" }, { 95, "t95", "95%" }, { 100, "t100", "full" } };
     for (size_t i = 0; i < ELEMENTSOF(lines); i++) {
-        double y = top + (100 - lines[i].pct) / 100 * h;
+        double y = FS_Y(lines[i].pct);
         rp_printf(o,
                   "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"thr %s\"/>"
                   "<text x=\"%.1f\" y=\"%.1f\" class=\"thr-l %s\" text-anchor=\"end\">%s</text>",
                   LABEL_W, y, W - RIGHT, y, lines[i].cls, LABEL_W - 6, y + 4, lines[i].cls,
                   lines[i].label);
     }
-    rp_printf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"base\"/>", LABEL_W,
-              top + h, W - RIGHT, top + h);
+    rp_printf(o,
+              "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"base\"/>"
+              "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%.0f%%</text>",
+              LABEL_W, top + h, W - RIGHT, top + h, LABEL_W - 6, top + h + 4, lo);
     /* the fill line of the subject that got fullest */
     rp_puts(o, "<polyline class=\"fill\" points=\"");
     for (size_t i = 0; i < m->n_fs; i++)
         if (subject && streq(m->fs[i].subject, subject))
-            rp_printf(o, "%.1f,%.1f ", xt(a, m->fs[i].t), top + (100 - m->fs[i].pct) / 100 * h);
+            rp_printf(o, "%.1f,%.1f ", xt(a, m->fs[i].t), FS_Y(m->fs[i].pct));
     rp_puts(o, "\"/>");
     for (size_t i = 0; i < m->n_fs; i++) {
         if (!subject || !streq(m->fs[i].subject, subject)) continue;
         rp_printf(o, "<circle class=\"fill-pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\"><title>",
-                  xt(a, m->fs[i].t), top + (100 - m->fs[i].pct) / 100 * h);
+                  xt(a, m->fs[i].t), FS_Y(m->fs[i].pct));
         title_time(o, m->fs[i].t);
         rp_printf(o, " · %.0f%% (", m->fs[i].pct);
         rp_html(o, m->fs[i].source);
         rp_puts(o, ")</title></circle>");
     }
     rp_puts(o, "</g>\n");
+#undef FS_Y
 }
 
 static void spark_row(struct rp_out *o, const struct rp_model *m, const struct axis *a,
@@ -263,7 +275,7 @@ void rp_svg_timeline(struct rp_out *o, const struct rp_model *m)
         rp_printf(o,
                   "</title></rect><text x=\"%.1f\" y=\"%.1f\" class=\"impact-l\">impact %s"
                   "</text>\n",
-                  x0 + 4, y - 6, d);
+                  x0 + 4, y + 28, d);
     }
     draw_axis(o, &a, 4, y);
     if (fs) fs_panel(o, m, &a, fs_y);
@@ -304,7 +316,13 @@ void rp_svg_timeline(struct rp_out *o, const struct rp_model *m)
                   "would have fired at ",
                   x, x, y, m->gaps[g].name);
         title_time(o, m->gaps[g].fires);
-        rp_puts(o, "</title></line>\n");
+        rp_puts(o, "</title></line>");
+        if (fs)
+            rp_printf(o,
+                      "<text class=\"would-l\" x=\"%.1f\" y=\"%.1f\" "
+                      "text-anchor=\"end\">%s would fire</text>",
+                      x - 4, fs_y + FS_H - 44 + 12.0 * (double)g, m->gaps[g].name);
+        rp_puts(o, "\n");
     }
     if (hidden)
         rp_printf(o,
