@@ -16,12 +16,8 @@
 #include "report/report.h"
 #include "tshoot.h"
 
-#if __has_include("rca/diagnose.h")
 #include "rca/diagnose.h"
-#define HAVE_DIAGNOSE 1
-#else
-#define HAVE_DIAGNOSE 0
-#endif
+#include "rules-dir.h"
 
 #define CMD                 "report"
 #define MAX_DIAGNOSIS_BYTES (64u << 20)
@@ -90,18 +86,16 @@ static int load_diagnosis(const char *path, json_t **ret)
 
 static int diagnose_bundle(const char *bundle, const char *rules_dir, json_t **ret)
 {
-#if HAVE_DIAGNOSE
     struct diagnose_opts o = { .bundle = bundle, .rules_dir = rules_dir };
+    o.builtin_rules_dir = builtin_rules_dir();
+    if (!o.builtin_rules_dir && !rules_dir)
+        return fail(CMD, EXIT_UNAVAILABLE, "no rules directory found (set TSHOOT_RULES_DIR)");
     int r = diagnose_run(&o, ret);
     if (r < 0) return fail_errno(CMD, r, "cannot diagnose '%s'", bundle);
+    json_t *rerr = json_object_get(*ret, "rule_errors"), *x;
+    size_t i;
+    json_array_foreach(rerr, i, x) warn(CMD, "rule rejected: %s", json_string_value(x));
     return 0;
-#else
-    (void)rules_dir;
-    (void)ret;
-    return fail(CMD, EXIT_UNAVAILABLE,
-                "cannot diagnose '%s': this build has no diagnose engine (use --from FILE)",
-                bundle);
-#endif
 }
 
 static int attach_rules(json_t *diag, const char *path)

@@ -516,7 +516,7 @@ static void build_gaps(struct ctx *c)
     } defs[] = {
         { "FilesystemAbove80", "used > 80%", 80 },
         { "FilesystemAbove95", "used > 95%", 95 },
-        { "FilesystemPredictedFull24h", "predicted full within 24h (linear, 6h window)", -1 },
+        { "FilesystemPredictedFull24h", "predicted full within 24h (linear over 1-6h)", -1 },
     };
     m->n_gaps = ELEMENTSOF(defs);
     bool existed = best ? alert_existed(m, best) : false;
@@ -555,6 +555,8 @@ static void build_gaps(struct ctx *c)
                 break;
             }
         double dt = (double)(pts[i].t - pts[j].t) / TS_NSEC_PER_SEC;
+        /* a slope needs an hour of history to be worth a page */
+        if (dt < 3600 && pts[i].pct < 100) continue;
         if (dt <= 0) continue;
         double slope = (pts[i].pct - pts[j].pct) / dt; /* % per second */
         if (pts[i].pct >= 100 || (slope > 0 && (100 - pts[i].pct) / slope <= 86400)) {
