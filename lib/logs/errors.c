@@ -307,29 +307,28 @@ static int cmp_dbl(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Median of a multiset made of `zeros` copies of z plus the sorted values v[0..n). */
+/* k-th smallest (0-based) of the multiset made of `zeros` copies of z plus
+ * the sorted values v[0..n): O(log n). */
+static double kth_mixed(double z, uint64_t zeros, const double *v, size_t n, uint64_t k)
+{
+    size_t lo = 0, hi = n; /* lo = number of v below z */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v[mid] < z)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (k < lo) return v[k];
+    if (k < lo + zeros) return z;
+    return v[k - zeros];
+}
+
 static double median_mixed(double z, uint64_t zeros, const double *v, size_t n)
 {
     uint64_t total = zeros + n;
     if (total == 0) return 0;
-    uint64_t k1 = (total - 1) / 2, k2 = total / 2;
-    double a = 0, b = 0;
-    /* merge walk: zeros copies of z are inserted in order among v */
-    size_t i = 0;
-    uint64_t zi = 0, pos = 0;
-    while (pos <= k2) {
-        double x;
-        if (zi < zeros && (i >= n || z <= v[i])) {
-            x = z;
-            zi++;
-        } else {
-            x = v[i++];
-        }
-        if (pos == k1) a = x;
-        if (pos == k2) b = x;
-        pos++;
-    }
-    return (a + b) / 2;
+    return (kth_mixed(z, zeros, v, n, (total - 1) / 2) + kth_mixed(z, zeros, v, n, total / 2)) / 2;
 }
 
 /* Robust statistics of the counts of s over minutes [m0, m1]. */

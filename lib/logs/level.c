@@ -90,7 +90,9 @@ enum log_level log_level_parse(const char *s, size_t n)
     }
     w[n] = 0;
     for (size_t i = 0; i < ELEMENTSOF(level_words); i++)
-        if (memcmp(level_words[i].w, w, n + 1) == 0) return level_words[i].l;
+        if (level_words[i].w[0] == w[0] && strlen(level_words[i].w) == n &&
+            memcmp(level_words[i].w, w, n) == 0)
+            return level_words[i].l;
     return LOG_LEVEL_UNKNOWN;
 }
 
@@ -131,26 +133,51 @@ static const struct level_word infer_words[] = {
     { "abort", LOG_LEVEL_ERROR },        { "corrupt", LOG_LEVEL_ERROR },
 };
 
+/* Words grouped by lower-case first letter: bucket[c] lists word indices + 1. */
+#define INFER_BUCKET 8
+static unsigned char infer_bucket[26][INFER_BUCKET];
+static unsigned char infer_len[ELEMENTSOF(infer_words)];
+static unsigned char infer_first[256]; /* 1 + letter index, 0: no word starts so */
+static int infer_ready;
+
+static void infer_init(void)
+{
+    for (size_t k = 0; k < ELEMENTSOF(infer_words); k++) {
+        unsigned char c = (unsigned char)infer_words[k].w[0];
+        int li = c - 'a';
+        infer_first[c] = (unsigned char)(li + 1);
+        infer_first[c - 32] = (unsigned char)(li + 1);
+        infer_len[k] = (unsigned char)strlen(infer_words[k].w);
+        for (int b = 0; b < INFER_BUCKET; b++)
+            if (!infer_bucket[li][b]) {
+                infer_bucket[li][b] = (unsigned char)(k + 1);
+                break;
+            }
+    }
+    __atomic_store_n(&infer_ready, 1, __ATOMIC_RELEASE);
+}
+
+static inline int is_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
 enum log_level log_level_infer(const char *s, size_t n)
 {
+    if (!__atomic_load_n(&infer_ready, __ATOMIC_ACQUIRE)) infer_init();
     enum log_level best = LOG_LEVEL_UNKNOWN;
-    for (size_t i = 0; i < n; i++) {
-        char c = lower(s[i]);
-        /* only word starts */
-        if (i > 0) {
-            char p = lower(s[i - 1]);
-            if ((p >= 'a' && p <= 'z') || (p >= '0' && p <= '9')) continue;
-        }
-        if (c != 'e' && c != 'f' && c != 'p' && c != 't' && c != 's' && c != 'o' && c != 'n' &&
-            c != 'd' && c != 'r' && c != 'u' && c != 'c' && c != 'i' && c != 'w' && c != 'k' &&
-            c != 'a')
-            continue;
-        for (size_t k = 0; k < ELEMENTSOF(infer_words); k++) {
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i + 3 <= n; i++) {
+        unsigned f = infer_first[u[i]];
+        if (!f || (i > 0 && is_alnum(u[i - 1]))) continue;
+        char c1 = lower(s[i + 1]);
+        const unsigned char *bk = infer_bucket[f - 1];
+        for (int b = 0; b < INFER_BUCKET && bk[b]; b++) {
+            size_t k = bk[b] - 1u;
             const char *w = infer_words[k].w;
-            if (w[0] != c) continue;
-            size_t wl = strlen(w), j;
-            if (wl > n - i) continue;
-            for (j = 1; j < wl; j++)
+            size_t wl = infer_len[k], j;
+            if (w[1] != c1 || wl > n - i) continue;
+            for (j = 2; j < wl; j++)
                 if (lower(s[i + j]) != w[j]) break;
             if (j < wl) continue;
             if (infer_words[k].l > best) best = infer_words[k].l;

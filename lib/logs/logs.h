@@ -95,6 +95,7 @@ struct log_reader_opts {
     int follow_symlinks; /* 0: never leave a directory scan through a symlink */
     ts_time_t since;     /* TS_TIME_NONE: no lower bound */
     ts_time_t until;     /* TS_TIME_NONE: no upper bound */
+    int raw;             /* 1: do not parse lines: msg = line, time NONE, level UNKNOWN (fastest) */
 };
 
 struct log_reader_stats {

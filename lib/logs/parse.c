@@ -24,15 +24,37 @@ struct scratch {
     size_t left;
 };
 
+enum { C_SPACE = 1, C_IDENT = 2, C_UPPER = 4 };
+
+/* Character classes, indexed by byte. */
+static const unsigned char cls[256] = {
+    ['\t'] = C_SPACE, [' '] = C_SPACE, ['_'] = C_IDENT, ['.'] = C_IDENT, ['-'] = C_IDENT,
+    ['@'] = C_IDENT,  ['0'] = C_IDENT, ['1'] = C_IDENT, ['2'] = C_IDENT, ['3'] = C_IDENT,
+    ['4'] = C_IDENT,  ['5'] = C_IDENT, ['6'] = C_IDENT, ['7'] = C_IDENT, ['8'] = C_IDENT,
+    ['9'] = C_IDENT,
+#define L(c) [c] = C_IDENT, [c - 32] = C_IDENT | C_UPPER
+    L('a'),           L('b'),          L('c'),          L('d'),          L('e'),
+    L('f'),           L('g'),          L('h'),          L('i'),          L('j'),
+    L('k'),           L('l'),          L('m'),          L('n'),          L('o'),
+    L('p'),           L('q'),          L('r'),          L('s'),          L('t'),
+    L('u'),           L('v'),          L('w'),          L('x'),          L('y'),
+    L('z'),
+#undef L
+};
+
 static inline int is_space(char c)
 {
-    return c == ' ' || c == '\t';
+    return cls[(unsigned char)c] & C_SPACE;
 }
 
 static inline int is_ident(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || D(c) || c == '_' || c == '.' ||
-           c == '-' || c == '@';
+    return cls[(unsigned char)c] & C_IDENT;
+}
+
+static inline int is_upper(char c)
+{
+    return cls[(unsigned char)c] & C_UPPER;
 }
 
 static void put_utf8(char **o, unsigned cp)
@@ -473,15 +495,17 @@ static int parse_logfmt(const char *line, size_t len, int year_hint, struct scra
  * token including trailing ':' or ']'. */
 static enum log_level plain_level_token(const char *p, size_t n, size_t *adv)
 {
-    size_t t = 0;
-    while (t < n && !is_space(p[t])) t++;
-    if (t < 3 || t > 16) {
-        if (t == 3 && p[0] == '[' && p[2] == ']') {
-            *adv = 3;
-            return log_level_parse(p + 1, 1);
-        }
+    /* a level token starts with a bracket, a capital or "level=", or is a
+     * short lower-case word ending in ':' */
+    if (n == 0) return LOG_LEVEL_UNKNOWN;
+    char c0 = p[0];
+    if (c0 != '[' && c0 != '<' && c0 != '(' && !is_upper(c0) && c0 != 'l' &&
+        !(n > 3 && (p[3] == ':' || (n > 4 && p[4] == ':') || (n > 5 && p[5] == ':') ||
+                    (n > 6 && p[6] == ':') || (n > 8 && p[8] == ':') || (n > 7 && p[7] == ':'))))
         return LOG_LEVEL_UNKNOWN;
-    }
+    size_t t = 0;
+    while (t < n && t < 17 && !is_space(p[t])) t++;
+    if (t < 3 || t > 16) return LOG_LEVEL_UNKNOWN;
     *adv = t;
     if (p[0] == '[' || p[0] == '<' || p[0] == '(') {
         char close = p[0] == '[' ? ']' : p[0] == '<' ? '>' : ')';
@@ -499,7 +523,7 @@ static enum log_level plain_level_token(const char *p, size_t n, size_t *adv)
     if (p[t - 1] == ':') return log_level_parse(p, t - 1);
     /* bare word: only when written in capitals (INFO, WARN, ERROR) */
     for (size_t i = 0; i < t; i++)
-        if (p[i] < 'A' || p[i] > 'Z') return LOG_LEVEL_UNKNOWN;
+        if (!is_upper(p[i])) return LOG_LEVEL_UNKNOWN;
     return log_level_parse(p, t);
 }
 
@@ -529,6 +553,13 @@ static void parse_plain(const char *line, size_t len, int year_hint, struct log_
         }
     }
     const char *body = p;
+    if (k && first == '<') {
+        /* syslog PRI: severity = PRI % 8 */
+        int pri = 0;
+        for (const char *d = line + 1; d < e && D(*d) && pri < 1000; d++)
+            pri = pri * 10 + (*d - '0');
+        rec->level = log_level_from_number(pri % 8);
+    }
     /* Look for a level among the first few tokens (pid, thread, "-" may precede it). */
     const char *q = p;
     for (int tok = 0; tok < 4 && q < e; tok++) {
@@ -546,10 +577,9 @@ static void parse_plain(const char *line, size_t len, int year_hint, struct log_
             rec->msg_len = (size_t)(e - p);
             return;
         }
-        /* stop at the first token that reads like prose */
+        if (tok == 0 && !k) break; /* untimed line: level must come first */
         size_t tl = 0;
         while (q + tl < e && !is_space(q[tl])) tl++;
-        if (tok == 0 && !k) break; /* untimed line: level must come first */
         q += tl;
     }
     p = body;

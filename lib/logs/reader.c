@@ -68,6 +68,7 @@ struct log_reader {
     char *buf;
     size_t bufcap, start, end;
     int src_eof;
+    int drop_partial; /* truncated archive: the unterminated tail is not a line */
     int probed;
     int skipping;
     uint64_t lineno;
@@ -404,6 +405,7 @@ static int open_next(struct log_reader *r)
         r->lineno = 0;
         r->start = r->end = 0;
         r->src_eof = 0;
+        r->drop_partial = 0;
         r->probed = 0;
         r->skipping = 0;
         r->last_pass = 1;
@@ -590,6 +592,7 @@ static void fill(struct log_reader *r)
                     break;
                 }
             } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+                r->drop_partial = 1;
                 add_error(r, "%s: corrupt gzip stream at byte %llu", cur_path(r),
                           (unsigned long long)(r->comp_read - (r->in_len - r->in_pos)));
                 r->st.errors++;
@@ -603,6 +606,7 @@ static void fill(struct log_reader *r)
             r->in_pos = ib.pos;
             produced = ob.pos;
             if (ZSTD_isError(zr)) {
+                r->drop_partial = 1;
                 add_error(r, "%s: corrupt zstd stream at byte %llu: %s", cur_path(r),
                           (unsigned long long)(r->comp_read - (r->in_len - r->in_pos)),
                           ZSTD_getErrorName(zr));
@@ -618,6 +622,7 @@ static void fill(struct log_reader *r)
 at_eof:
     r->src_eof = 1;
     if ((r->comp == COMP_GZIP && r->z_init) || (r->comp == COMP_ZSTD && r->zs_last != 0)) {
+        r->drop_partial = 1;
         add_error(r, "%s: truncated %s stream at byte %llu", cur_path(r),
                   r->comp == COMP_GZIP ? "gzip" : "zstd", (unsigned long long)r->comp_read);
         r->st.errors++;
@@ -678,10 +683,11 @@ static int next_line(struct log_reader *r, const char **line, size_t *len, int *
                 return 1;
             }
             if (r->src_eof) {
+                r->start = r->end;
+                if (r->drop_partial) return 0;
                 *line = s;
                 *len = avail;
                 *trunc = 0;
-                r->start = r->end;
                 return 1;
             }
         } else if (r->src_eof)
@@ -801,6 +807,20 @@ int log_reader_next(struct log_reader *r, struct log_record *rec)
         rec->source = s->path;
         rec->lineno = r->lineno;
         rec->truncated = trunc;
+        if (r->o.raw) {
+            rec->time = TS_TIME_NONE;
+            rec->level = LOG_LEVEL_UNKNOWN;
+            rec->format = LOG_FORMAT_PLAIN;
+            rec->msg = rec->line = line;
+            rec->msg_len = rec->line_len = len;
+            rec->err = NULL;
+            rec->err_len = 0;
+            rec->yearless = 0;
+            r->st.lines++;
+            r->st.untimed++;
+            if (trunc) r->st.truncated++;
+            return 1;
+        }
         log_parse_line(line, len, r->year_hint, r->scratch, r->scratch_size, rec);
         if (rec->yearless && rec->time != TS_TIME_NONE &&
             rec->time > r->mtime + 2 * 86400 * TS_NSEC_PER_SEC) {

@@ -18,7 +18,8 @@
  *   Sat, 18 Apr 2026 10:00:00 +0000 (RFC 2822)
  *   I0418 10:00:00.123456 (klog, glog; year from year_hint)
  *   17/06/09 20:10:40 (yy/MM/dd, Spark)   081109 203615 (yyMMdd HHmmss, HDFS)
- *   1776506400 / 1776506400.123 / 1776506400123 (epoch s/ms/us/ns: plausible range only)
+ *   1776506400.123 (squid: epoch with a fraction; bare integers at the start of a
+ *   line are ids more often than times, see log_parse_epoch() for JSON fields)
  */
 #include <string.h>
 
@@ -381,8 +382,9 @@ size_t log_parse_epoch(const char *s, size_t n, ts_time_t *ret)
             return 0;
         if ((c == '.' || c == ',') && i != 10) return 0;
     }
-    int64_t v = 0;
-    for (size_t k = 0; k < i; k++) v = v * 10 + (s[k] - '0');
+    uint64_t v = 0; /* at most 19 digits: fits */
+    for (size_t k = 0; k < i; k++) v = v * 10 + (uint64_t)(s[k] - '0');
+    const uint64_t hi_s = 4102444800ULL; /* 2100-01-01 */
     int64_t ns;
     size_t used = i;
     switch (i) {
@@ -390,13 +392,22 @@ size_t log_parse_epoch(const char *s, size_t n, ts_time_t *ret)
         int64_t frac = 0;
         used += parse_frac(s + i, n - i, &frac);
         if (used < n && D(s[used])) return 0;
-        if (v >= 4102444800LL) return 0;
-        ns = v * TS_NSEC_PER_SEC + frac;
+        if (v >= hi_s) return 0;
+        ns = (int64_t)v * TS_NSEC_PER_SEC + frac;
         break;
     }
-    case 13: ns = v * 1000000; break;
-    case 16: ns = v * 1000; break;
-    case 19: ns = v; break;
+    case 13:
+        if (v >= hi_s * 1000) return 0;
+        ns = (int64_t)v * 1000000;
+        break;
+    case 16:
+        if (v >= hi_s * 1000000) return 0;
+        ns = (int64_t)v * 1000;
+        break;
+    case 19:
+        if (v >= hi_s * 1000000000) return 0;
+        ns = (int64_t)v;
+        break;
     default: return 0;
     }
     const int64_t lo = 978307200LL * TS_NSEC_PER_SEC, hi = 4102444800LL * TS_NSEC_PER_SEC;
@@ -418,7 +429,9 @@ size_t log_parse_time_ex(const char *s, size_t n, int year_hint, ts_time_t *ret,
             k = parse_iso(s, n, &t);
         if (!k) k = parse_clf(s, n, &t);
         if (!k) k = parse_short(s, n, &t);
-        if (!k) k = log_parse_epoch(s, n, &t);
+        /* a bare number at the start of a plain line is an epoch stamp only
+         * with a fraction (squid "1776506400.123"): ids are not times */
+        if (!k && n > 11 && s[10] == '.' && D(s[11])) k = log_parse_epoch(s, n, &t);
     } else if (c == '[') {
         /* bracketed forms: [ISO], [CLF], [ctime], [syslog] */
         const char *p = s + 1;

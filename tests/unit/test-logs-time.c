@@ -120,28 +120,42 @@ static void test_app_forms(void **state)
     expect("081109 203615 148 INFO x", 0, 13, ref(2008, 11, 9, 20, 36, 15, 0));
 }
 
+static void expect_epoch(const char *s, size_t consumed, ts_time_t want)
+{
+    ts_time_t t = 0;
+    size_t k = log_parse_epoch(s, strlen(s), &t);
+    if (k != consumed || (k && t != want))
+        fail_msg("epoch '%s': consumed %zu (want %zu), time %lld (want %lld)", s, k, consumed,
+                 (long long)t, (long long)want);
+}
+
 static void test_epoch(void **state)
 {
     (void)state;
     ts_time_t base = ref(2026, 4, 18, 10, 0, 0, 0);
     char s[64];
-    snprintf(s, sizeof(s), "%lld x", (long long)(base / TS_NSEC_PER_SEC));
-    expect(s, 0, 10, base);
+    /* JSON-field epochs: seconds, fraction, millis, micros, nanos */
+    snprintf(s, sizeof(s), "%lld", (long long)(base / TS_NSEC_PER_SEC));
+    expect_epoch(s, 10, base);
     snprintf(s, sizeof(s), "%lld.25", (long long)(base / TS_NSEC_PER_SEC));
-    expect(s, 0, 13, base + 250000000);
+    expect_epoch(s, 13, base + 250000000);
     snprintf(s, sizeof(s), "%lld", (long long)(base / 1000000));
-    expect(s, 0, 13, base);
+    expect_epoch(s, 13, base);
     snprintf(s, sizeof(s), "%lld", (long long)(base / 1000));
-    expect(s, 0, 16, base);
+    expect_epoch(s, 16, base);
     snprintf(s, sizeof(s), "%lld", (long long)base);
-    expect(s, 0, 19, base);
-    ts_time_t t;
-    assert_int_equal(log_parse_epoch("1776506400", 10, &t), 10);
+    expect_epoch(s, 19, base);
     /* ids are not times: wrong digit count, out of range, glued letters */
-    expect_none("123456789 x");
-    expect_none("12345678901 x");
-    expect_none("9999999999 x"); /* year 2286 */
-    expect_none("1776506400abc");
+    expect_epoch("123456789", 0, 0);
+    expect_epoch("12345678901", 0, 0);
+    expect_epoch("9999999999", 0, 0); /* year 2286 */
+    expect_epoch("99999999999999999999", 0, 0);
+    expect_epoch("1776506400abc", 0, 0);
+    /* at the start of a plain line only the squid form (with a fraction) is a time */
+    snprintf(s, sizeof(s), "%lld.123 x", (long long)(base / TS_NSEC_PER_SEC));
+    expect(s, 0, 14, base + 123000000);
+    snprintf(s, sizeof(s), "%lld x", (long long)(base / TS_NSEC_PER_SEC));
+    expect_none(s);
     expect_none("134681 node-246 unix.hw");
 }
 
