@@ -369,6 +369,9 @@ static void load_services(struct ctx *c, json_t *a)
         double step = get_num(ser, "step_s", 0);
         if (st.t != TS_TIME_NONE && step >= 1 && json_is_array(counts) && json_array_size(counts)) {
             size_t k = TS_MIN(json_array_size(counts), RP_MAX_SERIES);
+            if (step > 366.0 * 86400) continue; /* not a rate series */
+            /* the series must end inside the representable range */
+            while (k > 0 && (double)k * step > 100.0 * 365 * 86400) k /= 2;
             x->series = alloc_array(c, k, sizeof *x->series);
             if (!x->series) return;
             for (size_t j = 0; j < k; j++) {

@@ -63,6 +63,7 @@ static void draw_axis(struct rp_out *o, const struct axis *a, double y0, double 
         step = tick_steps_s[i];
         if (span_s / step <= 9) break;
     }
+    if (span_s / step > 9) step = (span_s / 9 / 86400 + 1) * 86400; /* years: whole days */
     int64_t first = (a->t0 / TS_NSEC_PER_SEC / step + 1) * step;
     rp_printf(o, "<g class=\"axis\">");
     for (int64_t s = first; s * TS_NSEC_PER_SEC <= a->t1; s += step) {
