@@ -18,6 +18,14 @@
 
 #include "rca/diagnose.h"
 #include "rules-dir.h"
+/* The alert-rule generator (lib/metrics/alerts.h) attaches its rules file
+ * when it is part of the build. */
+#if __has_include("metrics/alerts.h")
+#include "metrics/alerts.h"
+#define HAVE_ALERT_RULES 1
+#else
+#define HAVE_ALERT_RULES 0
+#endif
 
 #define CMD                 "report"
 #define MAX_DIAGNOSIS_BYTES (64u << 20)
@@ -108,6 +116,25 @@ static int attach_rules(json_t *diag, const char *path)
     return 0;
 }
 
+/* Attach the rules `tshoot rules alerts` generates, unless a rules file
+ * was given. A failure only costs the attachment (warned). */
+static void attach_generated_rules(json_t *diag)
+{
+#if HAVE_ALERT_RULES
+    struct alert_opts ao = { 0 };
+    _cleanup_free_ char *yaml = NULL;
+    alert_opts_defaults(&ao);
+    int r = alert_rules_yaml(&ao, &yaml);
+    if (r < 0 || !yaml) {
+        warn(CMD, "cannot generate the alert rules: %s", strerror(r < 0 ? -r : ENOMEM));
+        return;
+    }
+    json_object_set_new(diag, "alert_rules_yaml", json_string(yaml));
+#else
+    (void)diag;
+#endif
+}
+
 static int run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -167,7 +194,11 @@ static int run(int argc, char **argv)
         int k = report_enrich_bundle(diag, bundle);
         if (k < 0) warn(CMD, "cannot read fill samples from '%s': %s", bundle, strerror(-k));
     }
-    if (rules_file && (r = attach_rules(diag, rules_file))) goto out;
+    if (rules_file) {
+        if ((r = attach_rules(diag, rules_file))) goto out;
+    } else {
+        attach_generated_rules(diag);
+    }
     if (fmt == FMT_BOTH) {
         if (mkdir(out, 0755) < 0 && errno != EEXIST) {
             r = fail_errno(CMD, -errno, "cannot create '%s'", out);

@@ -103,6 +103,15 @@ printf 'groups:\n  - name: from-the-lead\n' >"$T_TMP/rules.yml"
 expect_exit 0 "--rules-file attaches" -- "$TSHOOT" report --from "$FIXTURE" --rules-file "$T_TMP/rules.yml" -o "$T_TMP/withrules.md"
 expect_grep 'name: from-the-lead' "$T_TMP/withrules.md" "rules file attached verbatim"
 
+# the generated rules file is attached when the generator is built in
+if "$TSHOOT" rules alerts >"$T_TMP/gen.yml" 2>/dev/null && grep -q 'alert:' "$T_TMP/gen.yml"; then
+    first=$(grep -m1 'alert:' "$T_TMP/gen.yml" | sed 's/.*alert: *//; s/"//g')
+    "$TSHOOT" report --from "$FIXTURE" -o "$T_TMP/gen.md" 2>"$T_TMP/err"
+    expect_grep "alert: \"?$first" "$T_TMP/gen.md" "generated rules attached ($first)"
+else
+    echo "# tshoot rules alerts not available: generated-rules check skipped"
+fi
+
 # 2. errors: one line, the right exit code
 expect_exit 64 "no input" -- "$TSHOOT" report
 expect_exit 64 "bundle and --from" -- "$TSHOOT" report somedir --from "$FIXTURE"
