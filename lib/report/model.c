@@ -629,6 +629,15 @@ static int cmp_action(const void *a, const void *b)
     return x->prio - y->prio;
 }
 
+/* Only logs can be asked to carry timestamps: configuration, objects and
+ * notes have none by nature. */
+static bool untimed_is_log(const struct rp_model *m, const char *path)
+{
+    for (size_t i = 0; i < m->n_sources; i++)
+        if (streq(m->sources[i].path, path)) return streq(m->sources[i].kind, "log");
+    return startswith(path, "logs/") != NULL;
+}
+
 static void build_actions(struct ctx *c)
 {
     struct rp_model *m = c->m;
@@ -671,6 +680,7 @@ static void build_actions(struct ctx *c)
         break;
     }
     for (size_t i = 0; i < m->n_untimed; i++) {
+        if (!untimed_is_log(m, m->untimed[i])) continue;
         snprintf(buf, sizeof buf, "Make %s carry timestamps so it can be correlated",
                  m->untimed[i]);
         add_action(c, 3, buf, "untimed sources");
@@ -729,11 +739,13 @@ static void build_factors(struct ctx *c)
                  rp_fmt_dur(e->when.t - m->start, d1, sizeof d1));
         add_str(c, &m->factors, &m->n_factors, 32, buf);
     }
-    if (m->n_untimed) {
+    size_t untimed_logs = 0;
+    for (size_t i = 0; i < m->n_untimed; i++)
+        if (untimed_is_log(m, m->untimed[i])) untimed_logs++;
+    if (untimed_logs) {
         snprintf(buf, sizeof buf,
-                 "%zu source(s) carry no timestamps and could not be placed on "
-                 "the timeline",
-                 m->n_untimed);
+                 "%zu log(s) carry no timestamps and could not be placed on the timeline",
+                 untimed_logs);
         add_str(c, &m->factors, &m->n_factors, 32, buf);
     }
 }
