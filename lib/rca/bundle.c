@@ -378,6 +378,13 @@ static void quiet_out(struct fy_diag *d, void *u, const char *b, size_t l)
 
 int ev_add_deps_yaml(struct ev *e, const char *text, size_t len, const char *ref)
 {
+    int badline;
+    if (kb_yaml_precheck(text, len, &badline) < 0) {
+        char reason[128];
+        snprintf(reason, sizeof reason, "line %d: YAML directives and NUL bytes are not allowed",
+                 badline);
+        return ev_unreadable(e, ref, reason);
+    }
     struct fy_diag_cfg dc;
     fy_diag_cfg_default(&dc);
     dc.fp = NULL;

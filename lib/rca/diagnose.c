@@ -21,6 +21,8 @@
 #include "core/redact.h"
 #include "rca/diagnose.h"
 #include "rca/internal.h"
+#include "host/collect.h"
+#include "logs/logs.h"
 
 #define PAGE 4096.0
 
@@ -392,6 +394,36 @@ static char *find_rules_dir_default(void)
     return NULL;
 }
 
+/* The live host: a collect snapshot plus the journal since --since (1 h). */
+static int live_inputs(struct ev *e, const struct diagnose_opts *o)
+{
+    struct collect_opts co = { .root = "/", .budget_ms = 8000 };
+    json_t *snap = NULL;
+    int r = collect_run(&co, &snap);
+    if (r < 0) return r;
+    r = ev_add_snapshot(e, snap, "live:collect");
+    json_decref(snap);
+    if (r < 0) return r;
+    struct log_reader_opts lo = { .max_line = e->max_line,
+                                  .since = o->since_ns > 0 ? o->since_ns
+                                                           : ts_now() - 3600 * TS_NSEC_PER_SEC,
+                                  .until = TS_TIME_NONE };
+    _cleanup_(log_reader_freep) struct log_reader *lr = NULL;
+    r = log_reader_new(&lo, &lr);
+    if (r < 0) return r;
+    if (log_reader_add_journal(lr, NULL) < 0)
+        return ev_unreadable(e, "journal", "cannot open the systemd journal");
+    int src = ev_source_add(e, "journal", "journal", EV_LOG);
+    if (src < 0) return src;
+    struct log_record rec;
+    uint64_t n = 0;
+    while ((r = log_reader_next(lr, &rec)) > 0 && n < 2000000) {
+        r = ev_line(e, src, rec.line, rec.line_len, ++n);
+        if (r < 0) return r;
+    }
+    return r < 0 ? ev_unreadable(e, "journal", strerror(-r)) : 0;
+}
+
 static int load_inputs(struct ev *e, const struct diagnose_opts *o, json_t *sources_out)
 {
     (void)sources_out;
@@ -420,6 +452,10 @@ static int load_inputs(struct ev *e, const struct diagnose_opts *o, json_t *sour
     }
     if (o->snapshot) {
         r = ev_add_snapshot(e, o->snapshot, "live");
+        if (r < 0) return r;
+    }
+    if (o->live) {
+        r = live_inputs(e, o);
         if (r < 0) return r;
     }
     return 0;
