@@ -158,7 +158,11 @@ static int run(int argc, char **argv)
     }
     if (!out) return usage_error("bundle", "missing -o DIR");
     if (optind < argc) return usage_error("bundle", "unexpected argument '%s'", argv[optind]);
-    if (mkdir(out, 0750) < 0) return fail_errno("bundle", -errno, "cannot create '%s'", out);
+    if (mkdir(out, 0750) < 0) {
+        if (errno == EEXIST)
+            return fail("bundle", EXIT_USAGE, "'%s' already exists (bundle never overwrites)", out);
+        return fail_errno("bundle", -errno, "cannot create '%s'", out);
+    }
     int dirfd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirfd < 0) return fail_errno("bundle", -errno, "cannot open '%s'", out);
     int secrets = 0, r, failed = 0;

@@ -47,6 +47,7 @@ struct sig_eval {
     char *ref, *text;         /* structured signals (owned) */
     ts_time_t time;
     const char *kind;
+    double sev; /* findings: severity factor */
 };
 
 struct hyp {
@@ -140,6 +141,10 @@ static void eval_signal(struct ev *e, const struct sigmap *m, size_t r, size_t s
             }
             out->matched = 1;
             out->count++;
+            /* a warning is a condition, a critical finding a failure */
+            const char *sev = e->find[i].severity;
+            double f = !sev || streq(sev, "critical") ? 1.0 : streq(sev, "warning") ? 0.7 : 0.4;
+            if (f > out->sev) out->sev = f;
         }
         break;
     case KB_SIG_FILESYSTEM:
@@ -192,7 +197,7 @@ static void eval_signal(struct ev *e, const struct sigmap *m, size_t r, size_t s
         break;
     }
     }
-    if (out->matched) out->w = w_eff(s->weight, out->count);
+    if (out->matched) out->w = w_eff(s->weight, out->count) * (out->sev > 0 ? out->sev : 1.0);
 }
 
 static void sig_eval_done(struct sig_eval *s)
@@ -436,7 +441,7 @@ static int load_inputs(struct ev *e, const struct diagnose_opts *o, json_t *sour
         struct stat st;
         if (stat(o->logs[i], &st) < 0) return -errno;
         if (S_ISDIR(st.st_mode)) {
-            r = bundle_load(e, o->logs[i]);
+            r = logs_dir_load(e, o->logs[i]);
             if (r < 0) return r;
             continue;
         }

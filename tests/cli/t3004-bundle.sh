@@ -12,6 +12,6 @@ expect_grep 'no space left on device' "$T_TMP/b/logs/app/app.log" "log content k
 expect_exit 1 "diagnose the captured bundle" -- "$TSHOOT" diagnose "$T_TMP/b" --json
 cp "$T_TMP/out" "$T_TMP/d.json"
 expect_eq "$(json_get "$T_TMP/d.json" "d['hypotheses'][0]['category']")" "disk_full" "captured bundle diagnosed"
-expect_exit 66 "refuses an existing directory" -- "$TSHOOT" bundle -o "$T_TMP/b"
+expect_exit 64 "refuses an existing directory" -- "$TSHOOT" bundle -o "$T_TMP/b"
 expect_exit 64 "needs -o" -- "$TSHOOT" bundle
 done_testing
