@@ -511,41 +511,45 @@ static int build_bitmaps(const char *s, size_t n, uint64_t *sp, uint64_t *dg)
 {
     size_t nw = (n + 63) / 64;
     int ctl = 0;
-    for (size_t w = 0; w < nw; w++) sp[w] = dg[w] = 0;
 #ifdef __SSE2__
-    const __m128i c20 = _mm_set1_epi8(0x20), c30 = _mm_set1_epi8(0x30);
-    const __m128i c9 = _mm_set1_epi8(9), cs = _mm_set1_epi8('/');
-    const __m128i cb = _mm_set1_epi8('\\');
+    const __m128i c20 = _mm_set1_epi8(0x20), c2f = _mm_set1_epi8(0x2f);
+    const __m128i c10 = _mm_set1_epi8(10), cb = _mm_set1_epi8('\\');
     __m128i lo = c20;
     /* 16 bytes at a time; the last 16 overlap the ones before (or, for a
      * line shorter than 16 bytes, come from a padded copy): no read past n */
-    for (size_t i = 0; i < n; i += 16) {
-        __m128i v;
-        unsigned shift = 0;
-        if (i + 16 <= n)
-            v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        else if (n >= 16) {
-            v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
-            shift = (unsigned)(i + 16 - n);
-        } else {
-            char pad[16];
-            memset(pad, ' ', sizeof(pad));
-            memcpy(pad, s, n);
-            v = _mm_loadu_si128((const __m128i *)(const void *)pad);
+    size_t i = 0;
+    for (size_t w = 0; w < nw; w++) {
+        uint64_t a = 0, d = 0;
+        for (unsigned q = 0; q < 64 && i < n; q += 16, i += 16) {
+            __m128i v;
+            unsigned shift = 0;
+            if (i + 16 <= n)
+                v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            else if (n >= 16) {
+                v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+                shift = (unsigned)(i + 16 - n);
+            } else {
+                char pad[16];
+                memset(pad, ' ', sizeof(pad));
+                memcpy(pad, s, n);
+                v = _mm_loadu_si128((const __m128i *)(const void *)pad);
+            }
+            __m128i le = _mm_cmpeq_epi8(_mm_min_epu8(v, c20), v);
+            /* '/' (0x2f) and the digits are the 11 bytes from 0x2f */
+            __m128i dv = _mm_sub_epi8(v, c2f);
+            __m128i dm = _mm_cmpeq_epi8(_mm_min_epu8(dv, c10), dv);
+            dm = _mm_or_si128(dm, _mm_cmpeq_epi8(v, cb));
+            lo = _mm_min_epu8(lo, v);
+            a |= (uint64_t)((unsigned)_mm_movemask_epi8(le) >> shift) << q;
+            d |= (uint64_t)((unsigned)_mm_movemask_epi8(dm) >> shift) << q;
         }
-        __m128i le = _mm_cmpeq_epi8(_mm_min_epu8(v, c20), v);
-        __m128i dv = _mm_sub_epi8(v, c30);
-        __m128i dm = _mm_cmpeq_epi8(_mm_min_epu8(dv, c9), dv);
-        __m128i sm = _mm_or_si128(_mm_cmpeq_epi8(v, cs), _mm_cmpeq_epi8(v, cb));
-        lo = _mm_min_epu8(lo, v);
-        unsigned a = (unsigned)_mm_movemask_epi8(le) >> shift;
-        unsigned d = (unsigned)_mm_movemask_epi8(_mm_or_si128(dm, sm)) >> shift;
-        sp[i / 64] |= (uint64_t)a << (i % 64);
-        dg[i / 64] |= (uint64_t)d << (i % 64);
+        sp[w] = a;
+        dg[w] = d;
     }
     /* bytes below 0x20 left a minimum below 0x20 somewhere */
     ctl = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(lo, _mm_set1_epi8(0x1f)), lo)) != 0;
 #else
+    for (size_t w = 0; w < nw; w++) sp[w] = dg[w] = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned c = cls[(unsigned char)s[i]];
         if (c & C_SPACE) sp[i / 64] |= 1ULL << (i % 64);
@@ -555,6 +559,24 @@ static int build_bitmaps(const char *s, size_t n, uint64_t *sp, uint64_t *dg)
 #endif
     if (n % 64) sp[nw - 1] |= ~0ULL << (n % 64); /* past the end counts as space */
     return ctl;
+}
+
+/* memcpy(o, s, len) for the short copies of mask_line_plain(): 16 bytes at a
+ * time when s may be read and o written up to 15 bytes past the end
+ * (`room`: how many bytes may be read from s). */
+static inline void copy_short(char *o, const char *s, size_t len, size_t room)
+{
+#ifdef __SSE2__
+    if (len + 15 <= room) {
+        for (size_t i = 0; i < len; i += 16)
+            _mm_storeu_si128((__m128i *)(void *)(o + i),
+                             _mm_loadu_si128((const __m128i *)(const void *)(s + i)));
+        return;
+    }
+#else
+    (void)room;
+#endif
+    memcpy(o, s, len);
 }
 
 /* The general case: any whitespace, any number of tokens (bitmaps built). */
@@ -758,7 +780,9 @@ static void mask_line_plain(const char *s, size_t n, char *out, struct mask_toke
         size_t st = tok_start(bsp, d), en = next_set(bsp, d, nw);
         if (en > n) en = n;
         /* the value-free tokens before it, with their single spaces */
-        memcpy(out + k, s + pos, st - pos);
+        /* out holds 3n + 8 bytes and k <= 3 pos: writing 15 bytes past the
+         * copy stays inside whenever reading them stays inside s[0..n) */
+        copy_short(out + k, s + pos, st - pos, n - pos);
         k += st - pos;
         size_t start = k, first = st, last_end = en;
         const char *t = s + st;
