@@ -24,7 +24,8 @@ enum {
     C_PATHEND = 1 << 6, /* ends a path or URL inside a token */
     C_SLASH = 1 << 7,   /* / and \ (paths, URLs) */
     C_WORD = 1 << 8,    /* letters, digits, _ */
-    C_NUM = 1 << 9      /* digits and . : , - (a token made only of these is one value) */
+    C_NUM = 1 << 9,     /* digits and . : , - (a token made only of these is one value) */
+    C_PSEP = 1 << 10    /* . _ - separate the pieces of a word */
 };
 
 static uint16_t cls[256];
@@ -52,6 +53,7 @@ static void cls_init(void)
         if (t[c] & (C_DIGIT | C_ALPHA)) t[c] |= C_WORD;
     t['_'] |= C_WORD;
     for (const char *p = "0123456789.:,-"; *p; p++) t[(unsigned char)*p] |= C_NUM;
+    for (const char *p = "._-"; *p; p++) t[(unsigned char)*p] |= C_PSEP;
     t['/'] |= C_SLASH;
     t['\\'] |= C_SLASH;
     memcpy(cls, t, sizeof(t));
@@ -130,7 +132,7 @@ static int word_class(const char *w, size_t n, int is_key, size_t *keep)
     int any_var = 0, first_plain = 0, last_digit = 0;
     while (i < n) {
         size_t s0 = i;
-        while (i < n && (w[i] == '.' || w[i] == '_' || w[i] == '-')) dots += w[i] == '.', i++;
+        while (i < n && IS(w[i], C_PSEP)) dots += w[i] == '.', i++;
         size_t s = i;
         if (npieces >= 1 && s < n && ISDIGIT(w[s])) {
             /* a second or later piece starting with a digit is a value: the
@@ -139,8 +141,9 @@ static int word_class(const char *w, size_t n, int is_key, size_t *keep)
                        (w[first_end] == '-' || w[first_end] == '.');
             if (!node) return 1;
         }
-        int d = 0;
-        while (i < n && w[i] != '.' && w[i] != '_' && w[i] != '-') d |= ISDIGIT(w[i]), i++;
+        unsigned dc = 0, cc;
+        while (i < n && !((cc = cls[(unsigned char)w[i]]) & C_PSEP)) dc |= cc, i++;
+        int d = (dc & C_DIGIT) != 0;
         if (i == s) continue;
         if (npieces == 0) {
             first_end = i;
@@ -773,7 +776,7 @@ static void mask_line_plain(const char *s, size_t n, char *out, struct mask_toke
     struct span sp[MASK_MAX_TOKENS];
     size_t nsp = 0;
     size_t pos = 0, k = 0, min_pos = 0, run = 0, prev_end = (size_t)-2;
-    int need_compact = 0;
+    int need_compact = 0, maybe_compact = 0;
     for (;;) {
         size_t d = next_set(bdg, pos, nw);
         if (d >= n) break;
@@ -833,7 +836,8 @@ static void mask_line_plain(const char *s, size_t n, char *out, struct mask_toke
             if (++run >= 8) need_compact = 1;
         } else
             run = 0;
-        if (t[0] >= 'A' && t[0] <= 'Z' && memchr(t, '/', tl)) need_compact = 1;
+        /* "<*> HTTP/1.1": compact() joins a version to a wildcard before it */
+        if (t[0] >= 'A' && t[0] <= 'Z' && memchr(t, '/', tl)) maybe_compact = 1;
         sp[nsp++] =
             (struct span){ (uint32_t)first, (uint32_t)last_end, (uint32_t)start, (uint32_t)k };
         prev_end = last_end;
@@ -841,6 +845,8 @@ static void mask_line_plain(const char *s, size_t n, char *out, struct mask_toke
     }
     memcpy(out + k, s + pos, n - pos);
     k += n - pos;
+    /* compact() changes nothing in a text without a wildcard */
+    if (maybe_compact && !need_compact && memchr(out, '*', k)) need_compact = 1;
     out[k] = '\0';
     ret->text = out;
     ret->len = k;
