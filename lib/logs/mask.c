@@ -249,23 +249,26 @@ static size_t path_end(const char *t, size_t j, size_t n)
     return j;
 }
 
-/* Mask one token t[0..n) into o; returns the output length (<= 3n). */
-static size_t mask_token(const char *t, size_t n, char *o)
+/* A token of digits and . : , - only (numbers, addresses, host:port, times):
+ * every digit run is a value and the connectors between them merge, so it is
+ * one <*> and whatever follows the last digit. Returns the output length, 0
+ * when the token is not one of those. */
+static inline size_t mask_numeric(const char *t, size_t n, char *o)
 {
-    if (ISDIGIT(t[0])) {
-        /* only digits and . : , - (numbers, addresses, host:port, times):
-         * every digit run is a value and the connectors between them merge,
-         * so it is one <*> and whatever follows the last digit */
-        size_t i = 1;
-        while (i < n && IS(t[i], C_NUM)) i++;
-        if (i == n) {
-            size_t e = n;
-            while (!ISDIGIT(t[e - 1])) e--;
-            memcpy(o, MASK_WILDCARD, 3);
-            memcpy(o + 3, t + e, n - e);
-            return 3 + n - e;
-        }
-    }
+    if (!ISDIGIT(t[0])) return 0;
+    size_t i = 1;
+    while (i < n && IS(t[i], C_NUM)) i++;
+    if (i < n) return 0;
+    size_t e = n;
+    while (!ISDIGIT(t[e - 1])) e--;
+    memcpy(o, MASK_WILDCARD, 3);
+    for (size_t q = e; q < n; q++) o[3 + q - e] = t[q];
+    return 3 + n - e;
+}
+
+/* mask_token() of a token mask_numeric() did not take. */
+static size_t mask_token_other(const char *t, size_t n, char *o)
+{
     struct emitter e = { o, 0, (size_t)-1 };
     size_t i = 0;
     while (i < n) {
@@ -354,6 +357,13 @@ static size_t mask_token(const char *t, size_t n, char *o)
         i++;
     }
     return e.k;
+}
+
+/* Mask one token t[0..n) into o; returns the output length (<= 3n). */
+static size_t mask_token(const char *t, size_t n, char *o)
+{
+    size_t r = mask_numeric(t, n, o);
+    return r ? r : mask_token_other(t, n, o);
 }
 
 /* --- date/time runs ----------------------------------------------------- */
@@ -830,7 +840,10 @@ static void mask_line_plain(const char *s, size_t n, char *out, struct mask_toke
                 merged = 1;
             }
         }
-        if (!merged) k += mask_token(t, tl, out + k);
+        if (!merged) {
+            size_t r = mask_numeric(t, tl, out + k);
+            k += r ? r : mask_token_other(t, tl, out + k);
+        }
         if (st != prev_end + 1) run = 0; /* a value-free token came between */
         if (k - start == 3 && mask_is_wild(out + start, 3)) {
             if (++run >= 8) need_compact = 1;
