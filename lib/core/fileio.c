@@ -6,19 +6,14 @@
 
 #include "core/fileio.h"
 
-int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+int read_fd(int fd, size_t max, char **ret, size_t *ret_len)
 {
     *ret = NULL;
     if (ret_len) *ret_len = 0;
-    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) return -errno;
     size_t cap = max < 4096 ? max + 1 : 4096, len = 0;
     char *data = malloc(cap + 1);
     int r = 0;
-    if (!data) {
-        close(fd);
-        return -ENOMEM;
-    }
+    if (!data) return -ENOMEM;
     for (;;) {
         if (len == cap) {
             if (cap > max) break;
@@ -40,7 +35,6 @@ int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *re
         if (k == 0) break;
         len += (size_t)k;
     }
-    close(fd);
     if (r < 0 && len == 0) {
         free(data);
         return r;
@@ -53,6 +47,17 @@ int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *re
     *ret = data;
     if (ret_len) *ret_len = len;
     return r < 0 ? r : 0;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+    *ret = NULL;
+    if (ret_len) *ret_len = 0;
+    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) return -errno;
+    int r = read_fd(fd, max, ret, ret_len);
+    close(fd);
+    return r;
 }
 
 int read_file(const char *path, size_t max, char **ret, size_t *ret_len)

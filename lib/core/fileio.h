@@ -20,6 +20,10 @@ _warn_unused_result_ int read_file_at(int dirfd, const char *path, size_t max, c
                                       size_t *ret_len);
 _warn_unused_result_ int read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 
+/* The same for an open descriptor (read from its current offset; the
+ * descriptor stays open). */
+_warn_unused_result_ int read_fd(int fd, size_t max, char **ret, size_t *ret_len);
+
 /* Write all of buf to fd, retrying on EINTR and short writes. 0 or -errno. */
 _warn_unused_result_ int write_all(int fd, const void *buf, size_t n);
 

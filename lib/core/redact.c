@@ -176,50 +176,25 @@ int redact_append(struct buf *out, const char *in, size_t n)
     size_t i = 0, lit = 0; /* [lit, i) is pending literal text */
     while (i < n) {
         unsigned char c = (unsigned char)in[i];
-        size_t vs = 0, vl = 0;
+        size_t vs = 0, vl = 0; /* the secret is in[i + vs, i + vs + vl) */
         int boundary = i == 0 || !isalnum((unsigned char)in[i - 1]);
-        if (boundary && isalpha(c) && match_key_value(in + i, n - i, &vs, &vl)) {
-            r = buf_append(out, in + lit, i + vs - lit);
-            if (r < 0) return r;
-            r = buf_puts(out, REDACTED);
-            if (r < 0) return r;
-            i += vs + vl;
-            lit = i;
-            count++;
+        int hit =
+            (boundary && isalpha(c) && match_key_value(in + i, n - i, &vs, &vl)) ||
+            (boundary && (c == 'B' || c == 'b') && match_bearer(in + i, n - i, &vs, &vl)) ||
+            (c == ':' && match_url_password(in + i, n - i, &vs, &vl)) ||
+            (boundary && (match_jwt(in + i, n - i, &vl) || match_token_prefix(in + i, n - i, &vl) ||
+                          match_pem(in + i, n - i, &vl)));
+        if (!hit) {
+            i++;
             continue;
         }
-        if (boundary && (c == 'B' || c == 'b') && match_bearer(in + i, n - i, &vs, &vl)) {
-            r = buf_append(out, in + lit, i + vs - lit);
-            if (r < 0) return r;
-            r = buf_puts(out, REDACTED);
-            if (r < 0) return r;
-            i += vs + vl;
-            lit = i;
-            count++;
-            continue;
-        }
-        if (c == ':' && match_url_password(in + i, n - i, &vs, &vl)) {
-            r = buf_append(out, in + lit, i + vs - lit);
-            if (r < 0) return r;
-            r = buf_puts(out, REDACTED);
-            if (r < 0) return r;
-            i += vs + vl;
-            lit = i;
-            count++;
-            continue;
-        }
-        if (boundary && (match_jwt(in + i, n - i, &vl) || match_token_prefix(in + i, n - i, &vl) ||
-                         match_pem(in + i, n - i, &vl))) {
-            r = buf_append(out, in + lit, i - lit);
-            if (r < 0) return r;
-            r = buf_puts(out, REDACTED);
-            if (r < 0) return r;
-            i += vl;
-            lit = i;
-            count++;
-            continue;
-        }
-        i++;
+        r = buf_append(out, in + lit, i + vs - lit);
+        if (r < 0) return r;
+        r = buf_puts(out, REDACTED);
+        if (r < 0) return r;
+        i += vs + vl;
+        lit = i;
+        count++;
     }
     r = buf_append(out, in + lit, n - lit);
     if (r < 0) return r;

@@ -71,45 +71,12 @@ static int read_in_root(const char *path, size_t max, char **ret, size_t *ret_le
         close(fd);
         return -EINVAL;
     }
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap + 1);
-    int r = 0;
-    if (!buf) {
-        close(fd);
-        return -ENOMEM;
-    }
-    for (;;) {
-        if (len == cap) {
-            if (cap > max) break;
-            char *nb = realloc(buf, cap * 2 + 1);
-            if (!nb) {
-                r = -ENOMEM;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        ssize_t k = read(fd, buf + len, cap - len);
-        if (k < 0) {
-            if (errno == EINTR) continue;
-            r = -errno;
-            break;
-        }
-        if (k == 0) break;
-        len += (size_t)k;
-    }
+    int r = read_fd(fd, max, ret, ret_len);
     close(fd);
-    if (r < 0) {
-        free(buf);
-        return r;
+    if (r < 0 && r != -EFBIG) {
+        free(*ret);
+        *ret = NULL;
     }
-    if (len > max) {
-        len = max;
-        r = -EFBIG;
-    }
-    buf[len] = '\0';
-    *ret = buf;
-    if (ret_len) *ret_len = len;
     return r;
 }
 
