@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -135,8 +136,9 @@ static void ns_info_done(struct ns_info *ns)
 
 static int ns_inode(const char *proc, const char *pid, unsigned long long *ret)
 {
-    char path[128], link[64];
-    snprintf(path, sizeof path, "%s/%s/ns/mnt", proc, pid);
+    char path[PATH_MAX], link[64];
+    int n = snprintf(path, sizeof path, "%s/%s/ns/mnt", proc, pid);
+    if (n < 0 || (size_t)n >= sizeof path) return -ENAMETOOLONG;
     ssize_t l = readlink(path, link, sizeof link - 1);
     if (l < 0) return -errno;
     link[l] = '\0';
