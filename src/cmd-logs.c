@@ -1,14 +1,358 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder: replaced by the real 'logs' command. */
+/*
+ * cmd-logs.c: `tshoot logs errors|patterns ...`.
+ *
+ * `logs errors` prints the table (or --json) built by logs_errors_run();
+ * `logs patterns` is handed to cmd_logs_patterns() (src/cmd-logs-patterns.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd-logs.h"
+#include "core/redact.h"
+#include "logs/errors.h"
+#include "logs/logs.h"
 #include "tshoot.h"
 
-static const char usage[] = "usage: tshoot logs\n";
+static const char usage[] =
+    "usage: tshoot logs errors [OPTIONS] [PATH...]\n"
+    "       tshoot logs patterns [OPTIONS] [PATH...]\n"
+    "\n"
+    "Read logs (files, directories, '-' for stdin, .gz/.zst, rotated sets, the\n"
+    "systemd journal) and show what matters.\n"
+    "\n"
+    "  errors     warnings and errors by template: counts per minute, the first\n"
+    "             occurrence of every error, spikes against a baseline, templates\n"
+    "             new in the window, spikes of different sources that start together\n"
+    "  patterns   templates mined from every line (see 'tshoot logs patterns --help')\n"
+    "\n"
+    "Options of 'logs errors':\n"
+    "  -s, --since WHEN   window start: RFC 3339 time or a duration back from now (2h);\n"
+    "                     up to 24h before it is read as the baseline\n"
+    "  -u, --until WHEN   window end (same forms)\n"
+    "  -j, --journal      also read the systemd journal\n"
+    "      --unit UNIT    journal unit filter (implies --journal)\n"
+    "  -n, --max N        items per list (default 50)\n"
+    "      --max-line N   line cap in bytes (default 65536; longer lines are cut)\n"
+    "      --json         print the tshoot.logs.errors/1 document (docs/logs.md)\n"
+    "  -o, --output FILE  write to FILE instead of stdout\n"
+    "      --no-progress  never show progress on stderr\n"
+    "\n"
+    "Exit status: 0 no errors found, 1 errors found, 64 usage, 66 missing input.\n";
 
-static int run(int argc, char **argv)
+/* A weak fallback keeps this branch linking until src/cmd-logs-patterns.c
+ * (the miner work) is merged; the real definition replaces it. */
+__attribute__((weak)) int cmd_logs_patterns(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    return fail("logs", EXIT_UNAVAILABLE, "not implemented yet");
+    return fail("logs", EXIT_UNAVAILABLE, "'patterns' is not built in this binary");
 }
 
-const struct command cmd_logs = { "logs", run, "(not yet available)", usage };
+int logs_parse_when(const char *s, ts_time_t now, ts_time_t *ret)
+{
+    if (!s || !*s) return -EINVAL;
+    size_t n = strlen(s);
+    ts_time_t t;
+    if (log_parse_time(s, n, 0, &t) == n) {
+        *ret = t;
+        return 0;
+    }
+    if (streq(s, "now")) {
+        *ret = now;
+        return 0;
+    }
+    int64_t d;
+    const char *p = s[0] == '-' ? s + 1 : s;
+    if (ts_parse_duration(p, &d) == 0 && d >= 0) {
+        *ret = now - d;
+        return 0;
+    }
+    return -EINVAL;
+}
+
+struct progress {
+    int64_t t0;
+    int shown;
+};
+static struct progress prog;
+
+static void progress_cb(void *userdata, uint64_t bytes, uint64_t disk_done, uint64_t disk_total)
+{
+    struct progress *p = userdata;
+    int64_t el = ts_mono_ns() - p->t0;
+    if (el < TS_NSEC_PER_SEC) return;
+    double secs = (double)el / 1e9, rate = (double)bytes / secs / 1e6;
+    char eta[64] = "";
+    if (disk_total > 0 && disk_done > 0 && disk_done <= disk_total) {
+        double left = (double)(disk_total - disk_done) / ((double)disk_done / secs);
+        snprintf(eta, sizeof(eta), ", %.0f%%, ETA %.0fs", 100.0 * disk_done / disk_total, left);
+    }
+    fprintf(stderr, "\r\033[Ktshoot logs: %.1f MB read, %.0f MB/s%s", (double)bytes / 1e6, rate,
+            eta);
+    fflush(stderr);
+    p->shown = 1;
+}
+
+void logs_progress_setup(struct logs_query *q)
+{
+    if (!isatty(STDERR_FILENO)) return;
+    prog = (struct progress){ .t0 = ts_mono_ns() };
+    q->progress = progress_cb;
+    q->progress_userdata = &prog;
+}
+
+void logs_progress_done(struct logs_query *q)
+{
+    if (q->progress && prog.shown) {
+        fprintf(stderr, "\r\033[K");
+        fflush(stderr);
+    }
+    prog.shown = 0;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "-";
+}
+
+static json_int_t jint(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+/* "2026-04-18T10:00:00.123Z" -> "2026-04-18 10:00:00" */
+static const char *short_time(const char *s, char *b, size_t n)
+{
+    if (!s || strlen(s) < 19) return "-";
+    snprintf(b, n, "%.10s %.8s", s, s + 11);
+    return b;
+}
+
+static void print_clipped(FILE *f, const char *s, size_t width)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n && i < width; i++) {
+        unsigned char c = (unsigned char)s[i];
+        fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
+    }
+    if (n > width) fputs("...", f);
+}
+
+static void print_human(FILE *f, json_t *doc, const struct palette *pal)
+{
+    json_t *tot = json_object_get(doc, "totals"), *in = json_object_get(doc, "inputs"),
+           *win = json_object_get(doc, "window");
+    char b1[32], b2[32];
+    fprintf(f, "%s%lld lines%s in %lld files, %s%lld errors%s, %s%lld warnings%s, %lld templates",
+            pal->bold, (long long)jint(tot, "lines"), pal->reset, (long long)jint(in, "files"),
+            pal->red, (long long)jint(tot, "errors"), pal->reset, pal->yellow,
+            (long long)jint(tot, "warnings"), pal->reset, (long long)jint(tot, "templates"));
+    fprintf(f, " (%s .. %s)\n", short_time(jstr(win, "first"), b1, sizeof(b1)),
+            short_time(jstr(win, "last"), b2, sizeof(b2)));
+    if (jint(in, "untimed") || jint(in, "truncated") || jint(in, "skipped_binary") ||
+        jint(in, "skipped_symlink"))
+        fprintf(f,
+                "%s%lld untimed, %lld truncated, %lld binary files skipped, %lld symlinks "
+                "not followed%s\n",
+                pal->dim, (long long)jint(in, "untimed"), (long long)jint(in, "truncated"),
+                (long long)jint(in, "skipped_binary"), (long long)jint(in, "skipped_symlink"),
+                pal->reset);
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(in, "problems"), i, v)
+    {
+        fprintf(f, "%sproblem:%s ", pal->yellow, pal->reset);
+        print_clipped(f, json_string_value(v) ? json_string_value(v) : "", 200);
+        fputc('\n', f);
+    }
+    json_t *tm = json_object_get(doc, "templates");
+    if (json_array_size(tm) == 0) {
+        fprintf(f, "%sno warnings or errors found%s\n", pal->green, pal->reset);
+        return;
+    }
+    fprintf(f, "\n%s%-5s %-5s %8s  %-19s  %-24s %s%s\n", pal->bold, "ID", "LEVEL", "COUNT", "FIRST",
+            "SOURCE", "TEMPLATE", pal->reset);
+    json_array_foreach(tm, i, v)
+    {
+        const char *lv = jstr(v, "level");
+        const char *col = (streq(lv, "error") || streq(lv, "crit")) ? pal->red : pal->yellow;
+        const char *src = jstr(v, "source");
+        size_t sl = strlen(src);
+        const char *ssrc = sl > 24 ? src + sl - 24 : src;
+        fprintf(f, "%-5s %s%-5s%s %8lld  %-19s  %-24s ", jstr(v, "id"), col, lv, pal->reset,
+                (long long)jint(v, "count"),
+                short_time(jstr(json_object_get(v, "first"), "time"), b1, sizeof(b1)), ssrc);
+        if (json_is_true(json_object_get(v, "new"))) fprintf(f, "%sNEW%s ", pal->cyan, pal->reset);
+        if (json_array_size(json_object_get(v, "spikes")))
+            fprintf(f, "%sSPIKE%s ", pal->red, pal->reset);
+        print_clipped(f, jstr(v, "template"), 100);
+        fputc('\n', f);
+    }
+    json_t *fe = json_object_get(doc, "first_errors");
+    if (json_array_size(fe)) {
+        fprintf(f, "\n%sFirst occurrence of each error%s\n", pal->bold, pal->reset);
+        json_array_foreach(fe, i, v)
+        {
+            fprintf(f, "  %-19s  %s%s:%lld%s  %-5s ", short_time(jstr(v, "time"), b1, sizeof(b1)),
+                    pal->dim, jstr(v, "source"), (long long)jint(v, "line"), pal->reset,
+                    jstr(v, "template_id"));
+            print_clipped(f, jstr(v, "example"), 120);
+            fputc('\n', f);
+        }
+    }
+    json_t *nw = json_object_get(doc, "new_templates");
+    if (json_array_size(nw)) {
+        fprintf(f, "\n%sNew in the window%s\n", pal->bold, pal->reset);
+        json_array_foreach(nw, i, v)
+        {
+            fprintf(f, "  %-5s %s%s%s: ", jstr(v, "template_id"), pal->cyan, jstr(v, "text"),
+                    pal->reset);
+            print_clipped(f, jstr(v, "template"), 100);
+            fputc('\n', f);
+        }
+    }
+    json_t *sp = json_object_get(doc, "spikes");
+    if (json_array_size(sp)) {
+        fprintf(f, "\n%sSpikes%s\n", pal->bold, pal->reset);
+        json_array_foreach(sp, i, v)
+        {
+            fprintf(f, "  %-19s  %-5s peak %lld/min (baseline %.1f, z %.1f) %s  ",
+                    short_time(jstr(v, "start"), b1, sizeof(b1)), jstr(v, "template_id"),
+                    (long long)jint(v, "peak"),
+                    json_real_value(json_object_get(v, "baseline_median")),
+                    json_real_value(json_object_get(v, "z")), jstr(v, "source"));
+            print_clipped(f, jstr(v, "template"), 80);
+            fputc('\n', f);
+        }
+    }
+    json_t *co = json_object_get(doc, "correlated");
+    if (json_array_size(co)) {
+        fprintf(f, "\n%sSpikes that start together%s\n", pal->bold, pal->reset);
+        json_array_foreach(co, i, v)
+        {
+            fprintf(f, "  %s:", short_time(jstr(v, "start"), b1, sizeof(b1)));
+            size_t k;
+            json_t *m;
+            json_array_foreach(json_object_get(v, "spikes"), k, m)
+                fprintf(f, " %s(%s)", jstr(m, "template_id"), jstr(m, "source"));
+            fputc('\n', f);
+        }
+    }
+}
+
+static int run_errors(int argc, char **argv)
+{
+    enum { OPT_JSON = 256, OPT_UNIT, OPT_MAXLINE, OPT_NOPROG };
+    static const struct option opts[] = {
+        { "since", required_argument, NULL, 's' },
+        { "until", required_argument, NULL, 'u' },
+        { "journal", no_argument, NULL, 'j' },
+        { "unit", required_argument, NULL, OPT_UNIT },
+        { "max", required_argument, NULL, 'n' },
+        { "max-line", required_argument, NULL, OPT_MAXLINE },
+        { "json", no_argument, NULL, OPT_JSON },
+        { "output", required_argument, NULL, 'o' },
+        { "no-progress", no_argument, NULL, OPT_NOPROG },
+        {},
+    };
+    struct logs_query q;
+    logs_query_init(&q);
+    const char *out = NULL;
+    int noprog = 0, c;
+    ts_time_t now = ts_now();
+    unsigned long v;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "s:u:jn:o:", opts, NULL)) >= 0) {
+        switch (c) {
+        case 's':
+            if (logs_parse_when(optarg, now, &q.since) < 0)
+                return usage_error("logs", "invalid --since '%s'", optarg);
+            break;
+        case 'u':
+            if (logs_parse_when(optarg, now, &q.until) < 0)
+                return usage_error("logs", "invalid --until '%s'", optarg);
+            break;
+        case 'j': q.journal = 1; break;
+        case OPT_UNIT:
+            q.journal = 1;
+            q.unit = optarg;
+            break;
+        case 'n':
+            if (parse_uint_opt("logs", "--max", optarg, 100000, &v)) return EXIT_USAGE;
+            q.max_items = v;
+            break;
+        case OPT_MAXLINE:
+            if (parse_uint_opt("logs", "--max-line", optarg, 256ul << 20, &v)) return EXIT_USAGE;
+            if (v < 64) return usage_error("logs", "--max-line must be at least 64");
+            q.max_line = v;
+            break;
+        case OPT_JSON: q.json = 1; break;
+        case 'o': out = optarg; break;
+        case OPT_NOPROG: noprog = 1; break;
+        default: return usage_error("logs", "invalid option");
+        }
+    }
+    if (q.since != TS_TIME_NONE && q.until != TS_TIME_NONE && q.until < q.since)
+        return usage_error("logs", "--until is before --since");
+    q.paths = (const char **)argv + optind;
+    q.n_paths = (size_t)(argc - optind);
+    if (q.n_paths == 0 && !q.journal) {
+        if (isatty(STDIN_FILENO))
+            return usage_error("logs", "no input: give files, directories, '-' or --journal");
+        static const char *stdin_path[] = { "-" };
+        q.paths = stdin_path;
+        q.n_paths = 1;
+    }
+    for (size_t i = 0; i < q.n_paths; i++)
+        if (!streq(q.paths[i], "-") && access(q.paths[i], F_OK) < 0)
+            return fail_errno("logs", -errno, "cannot open '%s'", q.paths[i]);
+    if (!noprog) logs_progress_setup(&q);
+    json_t *doc = NULL;
+    int r = logs_errors_run(&q, &doc);
+    logs_progress_done(&q);
+    if (r < 0) return fail_errno("logs", r, "cannot read logs");
+    FILE *f = output_open(out);
+    if (!f) {
+        json_decref(doc);
+        return fail_errno("logs", -errno, "cannot open '%s'", out);
+    }
+    if (q.json) {
+        json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fputc('\n', f);
+    } else {
+        struct palette pal;
+        palette_init(&pal, use_color(f));
+        print_human(f, doc, &pal);
+    }
+    json_t *in = json_object_get(doc, "inputs");
+    json_t *pr = json_object_get(in, "problems");
+    if (!q.json && f != stdout) {
+        size_t i;
+        json_t *p;
+        json_array_foreach(pr, i, p) warn("logs", "%s", json_string_value(p));
+    }
+    int found = jint(json_object_get(doc, "totals"), "errors") > 0;
+    json_decref(doc);
+    int w = output_close("logs", f, out);
+    if (w) return w;
+    return found ? EXIT_FINDINGS : EXIT_OK;
+}
+
+static int run(int argc, char **argv)
+{
+    if (argc < 2) return usage_error("logs", "missing subcommand (errors or patterns)");
+    if (streq(argv[1], "errors")) return run_errors(argc - 1, argv + 1);
+    if (streq(argv[1], "patterns")) return cmd_logs_patterns(argc - 1, argv + 1);
+    return usage_error("logs", "unknown subcommand '%s'", argv[1]);
+}
+
+const struct command cmd_logs = { "logs", run,
+                                  "warnings and errors by template, spikes, new templates; "
+                                  "template mining",
+                                  usage };

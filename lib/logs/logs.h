@@ -36,6 +36,14 @@ const char *log_level_name(enum log_level l); /* "info", "warn", ... "unknown" *
 /* Parse a level word (case-insensitive: "E", "ERR", "error", "warning", "FATAL",
  * syslog numbers 0-7 ...). Returns LOG_LEVEL_UNKNOWN when not a level. */
 enum log_level log_level_parse(const char *s, size_t n);
+/* Numeric levels: syslog 0-7, bunyan/pino 10..60. LOG_LEVEL_UNKNOWN otherwise. */
+enum log_level log_level_from_number(long v);
+/* Guess a level from the words of an unlevelled message ("failed", "no space
+ * left", "panic", "timeout", ...): LOG_LEVEL_WARN and above, or
+ * LOG_LEVEL_UNKNOWN when nothing suggests a problem. Case-insensitive, word
+ * starts only; O(n). log_parse_line() does NOT call this (rec->level is what
+ * the line says); analyses call it for records whose level is unknown. */
+enum log_level log_level_infer(const char *s, size_t n);
 
 enum log_format {
     LOG_FORMAT_PLAIN = 0,
@@ -59,6 +67,7 @@ struct log_record {
     size_t line_len;
     uint64_t lineno; /* 1-based line number in its source */
     int truncated;   /* line was cut at the reader's cap */
+    int yearless;    /* time came from a year-less stamp (year guessed from the hint) */
 };
 
 /* Parse one line (no trailing newline) into rec: detects the format, the
@@ -74,12 +83,19 @@ void log_parse_line(const char *line, size_t len, int year_hint, char *scratch, 
 /* Parse a timestamp at the start of s. Returns the number of bytes consumed
  * (0 when none is recognised) and sets *ret (UTC ns). */
 size_t log_parse_time(const char *s, size_t n, int year_hint, ts_time_t *ret);
+#define LOG_TIME_YEARLESS 1 /* flag: the stamp had no year (year_hint was used) */
+/* Same, and *ret_flags (optional) gets LOG_TIME_* flags. */
+size_t log_parse_time_ex(const char *s, size_t n, int year_hint, ts_time_t *ret, int *ret_flags);
+/* Epoch seconds (10 digits, optional fraction), ms (13), us (16) or ns (19)
+ * between 2001 and 2100. Returns bytes consumed or 0. */
+size_t log_parse_epoch(const char *s, size_t n, ts_time_t *ret);
 
 struct log_reader_opts {
     size_t max_line;     /* line cap in bytes, default 64 KiB when 0 */
     int follow_symlinks; /* 0: never leave a directory scan through a symlink */
     ts_time_t since;     /* TS_TIME_NONE: no lower bound */
     ts_time_t until;     /* TS_TIME_NONE: no upper bound */
+    int raw;             /* 1: do not parse lines: msg = line, time NONE, level UNKNOWN (fastest) */
 };
 
 struct log_reader_stats {
@@ -91,6 +107,9 @@ struct log_reader_stats {
     uint64_t skipped_binary;  /* files skipped as binary */
     uint64_t skipped_symlink; /* entries not followed */
     uint64_t errors;          /* files with read/decompression errors */
+    uint64_t filtered;        /* records dropped by since/until */
+    uint64_t disk_total;      /* on-disk bytes of all queued regular files */
+    uint64_t disk_done;       /* on-disk bytes consumed so far (for progress/ETA) */
 };
 
 struct log_reader;

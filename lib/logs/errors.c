@@ -1,0 +1,793 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * errors.c: warnings and errors by template, first occurrences, spikes,
+ * new templates and correlated spikes (see errors.h, docs/logs.md).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/redact.h"
+#include "logs/errors.h"
+#include "logs/logs.h"
+
+#define MINUTE_NS     (60LL * TS_NSEC_PER_SEC)
+#define KEY_MAX       400
+#define EXAMPLE_MAX   400
+#define MAX_SOURCES   8
+#define MAX_SPIKES    5
+#define MAX_BUCKETS   720
+#define DEFAULT_ITEMS 50
+
+struct mcount {
+    int64_t minute;
+    uint32_t n;
+};
+
+/* Sparse per-minute counts, sorted by minute. */
+struct series {
+    struct mcount *v;
+    size_t n, cap;
+    int capped;
+};
+
+struct srcref {
+    const char *name; /* interned */
+    uint64_t count;
+};
+
+struct spike {
+    int64_t start, end, peak_minute; /* minutes */
+    uint32_t peak;
+    double z, median;
+};
+
+struct tmpl {
+    char *key;
+    uint64_t hash;
+    enum log_level level;
+    uint64_t count;
+    ts_time_t first_time, last_time;
+    const char *first_source;
+    uint64_t first_line;
+    char *example;
+    struct srcref src[MAX_SOURCES];
+    size_t n_src;
+    struct series s;
+    struct spike spikes[MAX_SPIKES];
+    size_t n_spikes;
+    int is_new;
+    double rank;
+};
+
+struct interned {
+    char **v;
+    size_t n, cap;
+};
+
+struct ctx {
+    const struct logs_query *q;
+    struct tmpl *t;
+    size_t n_t;
+    size_t *slots; /* open addressing: index + 1, 0 = empty */
+    size_t n_slots;
+    uint64_t dropped; /* lines of templates past the cap */
+    struct series lines, warns, errs;
+    uint64_t n_warn, n_err, n_lines, n_untimed_err;
+    ts_time_t first, last;
+    struct interned src;
+    struct buf key;
+};
+
+static int series_add(struct series *s, int64_t minute, uint32_t k)
+{
+    if (s->n && s->v[s->n - 1].minute == minute) {
+        s->v[s->n - 1].n += k;
+        return 0;
+    }
+    size_t pos = s->n;
+    if (s->n && s->v[s->n - 1].minute > minute) {
+        size_t lo = 0, hi = s->n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (s->v[mid].minute < minute)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < s->n && s->v[lo].minute == minute) {
+            s->v[lo].n += k;
+            return 0;
+        }
+        pos = lo;
+    }
+    if (s->n >= LOGS_MAX_MINUTES) {
+        s->capped = 1;
+        return 0;
+    }
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 16;
+        struct mcount *nv = realloc(s->v, nc * sizeof(*nv));
+        if (!nv) return -ENOMEM;
+        s->v = nv;
+        s->cap = nc;
+    }
+    memmove(s->v + pos + 1, s->v + pos, (s->n - pos) * sizeof(*s->v));
+    s->v[pos] = (struct mcount){ minute, k };
+    s->n++;
+    return 0;
+}
+
+static int64_t minute_of(ts_time_t t)
+{
+    return t >= 0 ? t / MINUTE_NS : -((-t + MINUTE_NS - 1) / MINUTE_NS);
+}
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ULL;
+    }
+    return h ? h : 1;
+}
+
+static inline int is_sep(char c)
+{
+    return c == ' ' || c == '\t' || c == ',' || c == ';' || c == '(' || c == ')' || c == '[' ||
+           c == ']' || c == '{' || c == '}' || c == '"' || c == '\'' || c == '=' || c == '<' ||
+           c == '>' || c == '\n' || c == '\r';
+}
+
+int logs_simple_template(const char *msg, size_t n, struct buf *out)
+{
+    size_t i = 0;
+    int r = 0, space = 0;
+    while (i < n && r >= 0) {
+        char c = msg[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            space = 1;
+            i++;
+            continue;
+        }
+        if (space && out->len) r = buf_putc(out, ' ');
+        space = 0;
+        if (r < 0) break;
+        if (is_sep(c)) {
+            r = buf_putc(out, c);
+            i++;
+            continue;
+        }
+        size_t j = i;
+        int digit = 0, hex = 1;
+        while (j < n && !is_sep(msg[j])) {
+            char d = msg[j];
+            if (d >= '0' && d <= '9')
+                digit = 1;
+            else if (!((d | 0x20) >= 'a' && (d | 0x20) <= 'f'))
+                hex = 0;
+            j++;
+        }
+        /* keep trailing ':' / '.' out of the variable */
+        size_t end = j;
+        while (end > i + 1 && (msg[end - 1] == ':' || msg[end - 1] == '.')) end--;
+        if (digit || (hex && end - i >= 8))
+            r = buf_puts(out, "<*>");
+        else
+            r = buf_append(out, msg + i, end - i);
+        if (r >= 0 && end < j) r = buf_append(out, msg + end, j - end);
+        i = j;
+    }
+    return r == -E2BIG ? 0 : r;
+}
+
+static const char *intern(struct interned *in, const char *s)
+{
+    for (size_t i = in->n; i > 0; i--)
+        if (streq(in->v[i - 1], s)) return in->v[i - 1];
+    if (in->n == in->cap) {
+        size_t nc = in->cap ? in->cap * 2 : 16;
+        char **nv = realloc(in->v, nc * sizeof(char *));
+        if (!nv) return NULL;
+        in->v = nv;
+        in->cap = nc;
+    }
+    char *d = strdup(s);
+    if (!d) return NULL;
+    in->v[in->n++] = d;
+    return d;
+}
+
+static struct tmpl *lookup(struct ctx *c, const char *key, size_t kl, int *created)
+{
+    uint64_t h = hash_bytes(key, kl);
+    size_t mask = c->n_slots - 1, i = (size_t)h & mask;
+    *created = 0;
+    for (;;) {
+        size_t s = c->slots[i];
+        if (!s) break;
+        struct tmpl *t = &c->t[s - 1];
+        if (t->hash == h && strlen(t->key) == kl && memcmp(t->key, key, kl) == 0) return t;
+        i = (i + 1) & mask;
+    }
+    if (c->n_t >= LOGS_MAX_TEMPLATES) return NULL;
+    struct tmpl *t = &c->t[c->n_t];
+    memset(t, 0, sizeof(*t));
+    t->key = strndup(key, kl);
+    if (!t->key) return NULL;
+    t->hash = h;
+    t->first_time = TS_TIME_NONE;
+    t->last_time = TS_TIME_NONE;
+    c->slots[i] = ++c->n_t;
+    *created = 1;
+    return t;
+}
+
+static int add_record(struct ctx *c, const struct log_record *rec)
+{
+    c->n_lines++;
+    int64_t minute = 0;
+    if (rec->time != TS_TIME_NONE) {
+        if (c->first == TS_TIME_NONE || rec->time < c->first) c->first = rec->time;
+        if (c->last == TS_TIME_NONE || rec->time > c->last) c->last = rec->time;
+        minute = minute_of(rec->time);
+        if (series_add(&c->lines, minute, 1) < 0) return -ENOMEM;
+    }
+    enum log_level lv = rec->level;
+    if (lv == LOG_LEVEL_UNKNOWN) {
+        lv = log_level_infer(rec->msg, rec->msg_len);
+        if (rec->err && rec->err_len && lv < LOG_LEVEL_ERROR) lv = LOG_LEVEL_ERROR;
+    } else if (rec->err && rec->err_len && lv < LOG_LEVEL_WARN)
+        lv = rec->level; /* an err field on an info line stays info */
+    if (lv < LOG_LEVEL_WARN) return 0;
+    if (lv >= LOG_LEVEL_ERROR)
+        c->n_err++;
+    else
+        c->n_warn++;
+    if (rec->time != TS_TIME_NONE) {
+        if (series_add(lv >= LOG_LEVEL_ERROR ? &c->errs : &c->warns, minute, 1) < 0) return -ENOMEM;
+    } else if (lv >= LOG_LEVEL_ERROR)
+        c->n_untimed_err++;
+
+    buf_reset(&c->key);
+    int r = logs_simple_template(rec->msg, rec->msg_len, &c->key);
+    if (r >= 0 && rec->err && rec->err_len) {
+        r = buf_puts(&c->key, " | err: ");
+        if (r >= 0) r = logs_simple_template(rec->err, rec->err_len, &c->key);
+        if (r == -E2BIG) r = 0;
+    }
+    if (r < 0 && r != -E2BIG) return r;
+    int created;
+    struct tmpl *t = lookup(c, c->key.data ? c->key.data : "", c->key.len, &created);
+    if (!t) {
+        c->dropped++;
+        return 0;
+    }
+    t->count++;
+    if (lv > t->level) t->level = lv;
+    const char *src = intern(&c->src, rec->source ? rec->source : "-");
+    if (!src) return -ENOMEM;
+    size_t si;
+    for (si = 0; si < t->n_src; si++)
+        if (t->src[si].name == src) break;
+    if (si < t->n_src)
+        t->src[si].count++;
+    else if (t->n_src < MAX_SOURCES)
+        t->src[t->n_src++] = (struct srcref){ src, 1 };
+    int earlier = created || (rec->time != TS_TIME_NONE &&
+                              (t->first_time == TS_TIME_NONE || rec->time < t->first_time));
+    if (earlier) {
+        t->first_time = rec->time;
+        t->first_source = src;
+        t->first_line = rec->lineno;
+        free(t->example);
+        size_t el = TS_MIN(rec->line_len, (size_t)EXAMPLE_MAX);
+        t->example = strndup(rec->line, el);
+        if (!t->example) return -ENOMEM;
+    }
+    if (rec->time != TS_TIME_NONE) {
+        if (t->last_time == TS_TIME_NONE || rec->time > t->last_time) t->last_time = rec->time;
+        if (series_add(&t->s, minute, 1) < 0) return -ENOMEM;
+    }
+    return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* k-th smallest (0-based) of the multiset made of `zeros` copies of z plus
+ * the sorted values v[0..n): O(log n). */
+static double kth_mixed(double z, uint64_t zeros, const double *v, size_t n, uint64_t k)
+{
+    size_t lo = 0, hi = n; /* lo = number of v below z */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v[mid] < z)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (k < lo) return v[k];
+    if (k < lo + zeros) return z;
+    return v[k - zeros];
+}
+
+static double median_mixed(double z, uint64_t zeros, const double *v, size_t n)
+{
+    uint64_t total = zeros + n;
+    if (total == 0) return 0;
+    return (kth_mixed(z, zeros, v, n, (total - 1) / 2) + kth_mixed(z, zeros, v, n, total / 2)) / 2;
+}
+
+/* Robust statistics of the counts of s over minutes [m0, m1]. */
+static int robust_stats(const struct series *s, int64_t m0, int64_t m1, double *med, double *mad)
+{
+    *med = *mad = 0;
+    if (m1 < m0) return 0;
+    uint64_t minutes = (uint64_t)(m1 - m0 + 1);
+    size_t n = 0;
+    uint32_t *v = malloc((s->n ? s->n : 1) * sizeof(uint32_t));
+    double *dv = malloc((s->n ? s->n : 1) * sizeof(double));
+    if (!v || !dv) {
+        free(v);
+        free(dv);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].minute >= m0 && s->v[i].minute <= m1) v[n++] = s->v[i].n;
+    qsort(v, n, sizeof(*v), cmp_u32);
+    for (size_t i = 0; i < n; i++) dv[i] = v[i];
+    uint64_t zeros = minutes > n ? minutes - n : 0;
+    *med = median_mixed(0, zeros, dv, n);
+    for (size_t i = 0; i < n; i++) dv[i] = fabs(v[i] - *med);
+    qsort(dv, n, sizeof(*dv), cmp_dbl);
+    *mad = median_mixed(*med, zeros, dv, n);
+    free(v);
+    free(dv);
+    return 0;
+}
+
+static int find_spikes(struct tmpl *t, int64_t b0, int64_t b1, int64_t w0, int64_t w1)
+{
+    double med, mad;
+    int r = robust_stats(&t->s, b0, b1, &med, &mad);
+    if (r < 0) return r;
+    double scale = fmax(1.4826 * mad, 1.0);
+    struct spike *cur = NULL;
+    for (size_t i = 0; i < t->s.n; i++) {
+        const struct mcount *m = &t->s.v[i];
+        if (m->minute < w0 || m->minute > w1) continue;
+        double z = (m->n - med) / scale;
+        if (m->n < LOGS_SPIKE_MIN || z < LOGS_SPIKE_Z) continue;
+        if (cur && m->minute - cur->end <= 2) {
+            cur->end = m->minute;
+            if (m->n > cur->peak) {
+                cur->peak = m->n;
+                cur->peak_minute = m->minute;
+                cur->z = z;
+            }
+            continue;
+        }
+        if (t->n_spikes >= MAX_SPIKES) break;
+        cur = &t->spikes[t->n_spikes++];
+        *cur = (struct spike){ m->minute, m->minute, m->minute, m->n, z, med };
+    }
+    return 0;
+}
+
+static json_t *time_json(ts_time_t t, int millis)
+{
+    if (t == TS_TIME_NONE) return json_null();
+    char b[48];
+    return json_string(ts_format(t, millis, b, sizeof(b)));
+}
+
+static json_t *redacted_string(const char *s)
+{
+    char *r = redact_dup(s ? s : "", NULL);
+    if (!r) return NULL;
+    /* jansson needs valid UTF-8: replace bad bytes */
+    json_t *j = json_string(r);
+    if (!j) {
+        for (unsigned char *p = (unsigned char *)r; *p; p++)
+            if (*p >= 0x80) *p = '?';
+        j = json_string(r);
+    }
+    free(r);
+    return j;
+}
+
+/* Dense per-bucket counts of s in minutes [m0, m1], at most MAX_BUCKETS. */
+static json_t *series_json(const struct series *s, int64_t m0, int64_t m1)
+{
+    if (m1 < m0) return json_null();
+    int64_t span = m1 - m0 + 1, step = (span + MAX_BUCKETS - 1) / MAX_BUCKETS;
+    if (step < 1) step = 1;
+    size_t nb = (size_t)((span + step - 1) / step);
+    uint64_t *b = calloc(nb, sizeof(uint64_t));
+    if (!b) return NULL;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].minute >= m0 && s->v[i].minute <= m1)
+            b[(s->v[i].minute - m0) / step] += s->v[i].n;
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < nb; i++)
+        json_array_append_new(arr, json_integer((json_int_t)b[i]));
+    free(b);
+    return json_pack("{s:o,s:I,s:o}", "start", time_json(m0 * MINUTE_NS, 0), "step_s",
+                     (json_int_t)(step * 60), "counts", arr ? arr : json_array());
+}
+
+static const char *primary_source(const struct tmpl *t)
+{
+    const struct srcref *best = NULL;
+    for (size_t i = 0; i < t->n_src; i++)
+        if (!best || t->src[i].count > best->count) best = &t->src[i];
+    return best ? best->name : "-";
+}
+
+static json_t *template_json(const struct tmpl *t, size_t idx, int64_t m0, int64_t m1,
+                             ts_time_t since_data)
+{
+    char id[32], hm[48];
+    snprintf(id, sizeof(id), "t%zu", idx + 1);
+    json_t *srcs = json_array();
+    for (size_t i = 0; i < t->n_src; i++)
+        json_array_append_new(srcs, json_pack("{s:s,s:I}", "source", t->src[i].name, "count",
+                                              (json_int_t)t->src[i].count));
+    json_t *spikes = json_array();
+    for (size_t i = 0; i < t->n_spikes; i++) {
+        const struct spike *s = &t->spikes[i];
+        json_array_append_new(
+            spikes,
+            json_pack("{s:o,s:o,s:o,s:I,s:f,s:f}", "start", time_json(s->start * MINUTE_NS, 0),
+                      "end", time_json(s->end * MINUTE_NS + MINUTE_NS - TS_NSEC_PER_SEC, 0),
+                      "peak_time", time_json(s->peak_minute * MINUTE_NS, 0), "peak",
+                      (json_int_t)s->peak, "z", round(s->z * 10) / 10, "baseline_median",
+                      s->median));
+    }
+    json_t *newtext = json_null();
+    if (t->is_new) {
+        char b1[48], b2[48];
+        ts_format(t->first_time, 0, b1, sizeof(b1));
+        ts_format(since_data, 0, b2, sizeof(b2));
+        snprintf(hm, sizeof(hm), "%.5s", b1 + 11);
+        char text[160];
+        snprintf(text, sizeof(text), "never seen before %s (data from %s)", hm, b2);
+        newtext = json_string(text);
+    }
+    json_t *first = json_pack("{s:o,s:s,s:I,s:o}", "time", time_json(t->first_time, 1), "source",
+                              t->first_source ? t->first_source : "-", "line",
+                              (json_int_t)t->first_line, "example", redacted_string(t->example));
+    json_t *pm = t->s.n ? series_json(&t->s, TS_MAX(m0, t->s.v[0].minute),
+                                      TS_MIN(m1, t->s.v[t->s.n - 1].minute))
+                        : json_null();
+    return json_pack("{s:s,s:o,s:s,s:I,s:s,s:o,s:o,s:o,s:b,s:o,s:o,s:o}", "id", id, "template",
+                     redacted_string(t->key), "level", log_level_name(t->level), "count",
+                     (json_int_t)t->count, "source", primary_source(t), "sources", srcs, "first",
+                     first, "last", time_json(t->last_time, 1), "new", t->is_new, "new_text",
+                     newtext, "per_minute", pm ? pm : json_null(), "spikes", spikes);
+}
+
+static int cmp_rank(const void *a, const void *b)
+{
+    const struct tmpl *x = *(const struct tmpl *const *)a, *y = *(const struct tmpl *const *)b;
+    return x->rank > y->rank ? -1 : x->rank < y->rank;
+}
+
+struct sp_ref {
+    size_t tidx;
+    int64_t start;
+    const char *source;
+};
+
+static int cmp_spref(const void *a, const void *b)
+{
+    const struct sp_ref *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void ctx_free(struct ctx *c)
+{
+    for (size_t i = 0; i < c->n_t; i++) {
+        free(c->t[i].key);
+        free(c->t[i].example);
+        free(c->t[i].s.v);
+    }
+    free(c->t);
+    free(c->slots);
+    free(c->lines.v);
+    free(c->warns.v);
+    free(c->errs.v);
+    for (size_t i = 0; i < c->src.n; i++) free(c->src.v[i]);
+    free(c->src.v);
+    buf_release(&c->key);
+}
+
+static json_t *inputs_json(const struct log_reader *r)
+{
+    const struct log_reader_stats *st = log_reader_stats(r);
+    json_t *probs = json_array();
+    for (size_t i = 0;; i++) {
+        const char *e = log_reader_error(r, i);
+        if (!e) break;
+        json_array_append_new(probs, redacted_string(e));
+    }
+    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "files", (json_int_t)st->files,
+                     "lines", (json_int_t)st->lines, "bytes", (json_int_t)st->bytes, "untimed",
+                     (json_int_t)st->untimed, "truncated", (json_int_t)st->truncated,
+                     "skipped_binary", (json_int_t)st->skipped_binary, "skipped_symlink",
+                     (json_int_t)st->skipped_symlink, "filtered", (json_int_t)st->filtered,
+                     "errors", (json_int_t)st->errors, "problems", probs);
+}
+
+static void report_progress(const struct logs_query *q, struct log_reader *r)
+{
+    const struct log_reader_stats *st = log_reader_stats(r);
+    q->progress(q->progress_userdata, st->bytes, st->disk_done, st->disk_total);
+}
+
+int logs_errors_run(const struct logs_query *q, json_t **ret)
+{
+    if (!q || !ret) return -EINVAL;
+    struct ctx c = { .q = q, .first = TS_TIME_NONE, .last = TS_TIME_NONE };
+    buf_init(&c.key, KEY_MAX);
+    c.n_slots = 16384; /* > 2 * LOGS_MAX_TEMPLATES, power of two */
+    c.slots = calloc(c.n_slots, sizeof(size_t));
+    c.t = calloc(LOGS_MAX_TEMPLATES, sizeof(struct tmpl));
+    json_t *doc = NULL;
+    int r = 0;
+    _cleanup_(log_reader_freep) struct log_reader *rd = NULL;
+    struct tmpl **order = NULL, **byfirst = NULL;
+    size_t *rank_of = NULL;
+    struct sp_ref *sp = NULL;
+    json_t *templates = NULL, *first_errors = NULL, *news = NULL, *spikes = NULL,
+           *correlated = NULL;
+    if (!c.slots || !c.t) {
+        r = -ENOMEM;
+        goto out;
+    }
+    struct log_reader_opts ro = { .max_line = q->max_line,
+                                  .since = TS_TIME_NONE,
+                                  .until = q->until };
+    if (q->since != TS_TIME_NONE) ro.since = q->since - LOGS_BASELINE_LOOKBACK;
+    r = log_reader_new(&ro, &rd);
+    if (r < 0) goto out;
+    for (size_t i = 0; i < q->n_paths; i++) {
+        r = log_reader_add_path(rd, q->paths[i]);
+        if (r < 0) goto out;
+    }
+    if (q->journal) {
+        r = log_reader_add_journal(rd, q->unit);
+        if (r < 0) goto out;
+    }
+    struct log_record rec;
+    int64_t last_prog = ts_mono_ns();
+    uint64_t nrec = 0;
+    while ((r = log_reader_next(rd, &rec)) > 0) {
+        r = add_record(&c, &rec);
+        if (r < 0) goto out;
+        if (q->progress && (++nrec & 0xffff) == 0) {
+            int64_t now = ts_mono_ns();
+            if (now - last_prog > 200000000) {
+                last_prog = now;
+                report_progress(q, rd);
+            }
+        }
+    }
+    if (r < 0) goto out;
+    if (q->progress) report_progress(q, rd);
+
+    /* Window and baseline, in minutes. */
+    int timed = c.first != TS_TIME_NONE;
+    int64_t d0 = timed ? minute_of(c.first) : 0, d1 = timed ? minute_of(c.last) : 0;
+    int64_t w0 = d0, w1 = d1;
+    if (q->since != TS_TIME_NONE) w0 = minute_of(q->since);
+    if (q->until != TS_TIME_NONE) w1 = TS_MIN(d1, minute_of(q->until));
+    int64_t b0 = d0, b1 = d1;
+    int have_baseline = 0;
+    if (q->since != TS_TIME_NONE && timed && d0 < w0) {
+        b1 = w0 - 1;
+        have_baseline = w0 - d0 >= 10;
+        if (!have_baseline) b1 = d1; /* too little history: compare with the whole range */
+    }
+    /* "New": first seen inside the window after a stretch of data without it. */
+    ts_time_t new_after;
+    if (q->since != TS_TIME_NONE)
+        new_after = (timed && c.first < q->since) ? q->since : TS_TIME_NONE;
+    else if (timed) {
+        ts_time_t span = c.last - c.first, quiet = TS_MAX(span / 10, 5 * MINUTE_NS);
+        new_after = span > quiet ? c.first + quiet : TS_TIME_NONE;
+    } else
+        new_after = TS_TIME_NONE;
+
+    order = calloc(c.n_t ? c.n_t : 1, sizeof(*order));
+    if (!order) {
+        r = -ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < c.n_t; i++) {
+        struct tmpl *t = &c.t[i];
+        order[i] = t;
+        if (timed && t->s.n) {
+            r = find_spikes(t, b0, b1, w0, w1);
+            if (r < 0) goto out;
+        }
+        t->is_new = new_after != TS_TIME_NONE && t->first_time != TS_TIME_NONE &&
+                    t->first_time >= new_after;
+        t->rank = (t->is_new || t->n_spikes ? 1e6 : 0) + t->level * 1e5 +
+                  fmin(log10((double)t->count + 1) * 1e3, 9e4);
+    }
+    qsort(order, c.n_t, sizeof(*order), cmp_rank);
+
+    size_t max_items = q->max_items ? q->max_items : DEFAULT_ITEMS;
+    templates = json_array();
+    first_errors = json_array();
+    news = json_array();
+    spikes = json_array();
+    correlated = json_array();
+    doc = json_object();
+    if (!templates || !first_errors || !news || !spikes || !correlated || !doc) {
+        r = -ENOMEM;
+        goto out_docs;
+    }
+    /* ids follow the ranking; index by pointer */
+    size_t shown = TS_MIN(c.n_t, max_items);
+    for (size_t i = 0; i < shown; i++)
+        json_array_append_new(templates, template_json(order[i], i, w0, w1, c.first));
+
+    /* first occurrence of every error template, by time */
+    byfirst = calloc(c.n_t ? c.n_t : 1, sizeof(*byfirst));
+    rank_of = calloc(c.n_t ? c.n_t : 1, sizeof(size_t));
+    if (!byfirst || !rank_of) {
+        r = -ENOMEM;
+        goto out_docs;
+    }
+    for (size_t i = 0; i < c.n_t; i++) rank_of[order[i] - c.t] = i;
+    size_t nf = 0;
+    for (size_t i = 0; i < c.n_t; i++)
+        if (c.t[i].level >= LOG_LEVEL_ERROR) byfirst[nf++] = &c.t[i];
+    for (size_t i = 1; i < nf; i++) { /* insertion sort by first time (untimed last) */
+        struct tmpl *x = byfirst[i];
+        size_t k = i;
+        while (k > 0) {
+            struct tmpl *p = byfirst[k - 1];
+            int before = x->first_time != TS_TIME_NONE &&
+                         (p->first_time == TS_TIME_NONE || x->first_time < p->first_time);
+            if (!before) break;
+            byfirst[k] = p;
+            k--;
+        }
+        byfirst[k] = x;
+    }
+    for (size_t i = 0; i < nf && i < max_items; i++) {
+        struct tmpl *t = byfirst[i];
+        char id[32];
+        snprintf(id, sizeof(id), "t%zu", rank_of[t - c.t] + 1);
+        json_array_append_new(
+            first_errors,
+            json_pack("{s:s,s:o,s:s,s:I,s:o,s:o,s:I}", "template_id", id, "time",
+                      time_json(t->first_time, 1), "source",
+                      t->first_source ? t->first_source : "-", "line", (json_int_t)t->first_line,
+                      "template", redacted_string(t->key), "example", redacted_string(t->example),
+                      "count", (json_int_t)t->count));
+    }
+    size_t n_sp = 0;
+    for (size_t i = 0; i < c.n_t; i++) n_sp += c.t[i].n_spikes;
+    sp = calloc(n_sp ? n_sp : 1, sizeof(*sp));
+    if (!sp) {
+        r = -ENOMEM;
+        goto out_docs;
+    }
+    n_sp = 0;
+    for (size_t i = 0; i < c.n_t; i++) {
+        struct tmpl *t = &c.t[i];
+        for (size_t k = 0; k < t->n_spikes; k++)
+            sp[n_sp++] = (struct sp_ref){ i, t->spikes[k].start * MINUTE_NS, primary_source(t) };
+    }
+    qsort(sp, n_sp, sizeof(*sp), cmp_spref);
+    for (size_t i = 0; i < n_sp && json_array_size(spikes) < max_items; i++) {
+        struct tmpl *t = &c.t[sp[i].tidx];
+        const struct spike *s = NULL;
+        for (size_t k = 0; k < t->n_spikes; k++)
+            if (t->spikes[k].start * MINUTE_NS == sp[i].start) s = &t->spikes[k];
+        char id[32];
+        snprintf(id, sizeof(id), "t%zu", rank_of[sp[i].tidx] + 1);
+        json_array_append_new(
+            spikes, json_pack("{s:s,s:s,s:o,s:o,s:I,s:f,s:f,s:o}", "template_id", id, "source",
+                              sp[i].source, "start", time_json(sp[i].start, 0), "end",
+                              time_json(s->end * MINUTE_NS + MINUTE_NS - TS_NSEC_PER_SEC, 0),
+                              "peak", (json_int_t)s->peak, "z", round(s->z * 10) / 10,
+                              "baseline_median", s->median, "template", redacted_string(t->key)));
+    }
+    /* correlated: spikes of different sources starting within LOGS_CORRELATE_NS */
+    for (size_t i = 0; i < n_sp;) {
+        size_t j = i + 1;
+        while (j < n_sp && sp[j].start - sp[i].start <= LOGS_CORRELATE_NS) j++;
+        int distinct = 0;
+        for (size_t k = i + 1; k < j; k++)
+            if (!streq(sp[k].source, sp[i].source)) distinct = 1;
+        if (distinct && json_array_size(correlated) < max_items) {
+            json_t *members = json_array();
+            for (size_t k = i; k < j; k++) {
+                char id[32];
+                snprintf(id, sizeof(id), "t%zu", rank_of[sp[k].tidx] + 1);
+                json_array_append_new(members,
+                                      json_pack("{s:s,s:s,s:o,s:o}", "template_id", id, "source",
+                                                sp[k].source, "start", time_json(sp[k].start, 0),
+                                                "template", redacted_string(c.t[sp[k].tidx].key)));
+            }
+            json_array_append_new(
+                correlated,
+                json_pack("{s:o,s:o}", "start", time_json(sp[i].start, 0), "spikes", members));
+        }
+        i = j;
+    }
+    for (size_t i = 0; i < c.n_t && json_array_size(news) < max_items; i++) {
+        struct tmpl *t = order[i];
+        if (!t->is_new) continue;
+        char id[32];
+        snprintf(id, sizeof(id), "t%zu", i + 1);
+        char f1[48], f2[48], text[160];
+        ts_format(t->first_time, 0, f1, sizeof(f1));
+        ts_format(c.first, 0, f2, sizeof(f2));
+        snprintf(text, sizeof(text), "never seen before %.5s (data from %s)", f1 + 11, f2);
+        json_array_append_new(news,
+                              json_pack("{s:s,s:o,s:s,s:s,s:I,s:s,s:o}", "template_id", id, "first",
+                                        time_json(t->first_time, 1), "source",
+                                        t->first_source ? t->first_source : "-", "level",
+                                        log_level_name(t->level), "count", (json_int_t)t->count,
+                                        "text", text, "template", redacted_string(t->key)));
+    }
+    int64_t tl0 = timed ? w0 : 0, tl1 = timed ? w1 : -1;
+    json_t *timeline =
+        json_pack("{s:o,s:o,s:o}", "lines", series_json(&c.lines, tl0, tl1), "warnings",
+                  series_json(&c.warns, tl0, tl1), "errors", series_json(&c.errs, tl0, tl1));
+    json_object_set_new(doc, "schema", json_string("tshoot.logs.errors/1"));
+    json_object_set_new(doc, "generated_at", time_json(ts_now(), 0));
+    json_object_set_new(doc, "window",
+                        json_pack("{s:o,s:o,s:o,s:o,s:b}", "since", time_json(q->since, 0), "until",
+                                  time_json(q->until, 0), "first", time_json(c.first, 1), "last",
+                                  time_json(c.last, 1), "baseline",
+                                  have_baseline || q->since == TS_TIME_NONE));
+    json_object_set_new(doc, "inputs", inputs_json(rd));
+    json_object_set_new(doc, "totals",
+                        json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "lines", (json_int_t)c.n_lines,
+                                  "warnings", (json_int_t)c.n_warn, "errors", (json_int_t)c.n_err,
+                                  "untimed_errors", (json_int_t)c.n_untimed_err, "templates",
+                                  (json_int_t)c.n_t, "dropped", (json_int_t)c.dropped));
+    json_object_set_new(doc, "templates", templates);
+    json_object_set_new(doc, "first_errors", first_errors);
+    json_object_set_new(doc, "new_templates", news);
+    json_object_set_new(doc, "spikes", spikes);
+    json_object_set_new(doc, "correlated", correlated);
+    json_object_set_new(doc, "timeline", timeline ? timeline : json_null());
+    *ret = TAKE_PTR(doc);
+    r = 0;
+    goto out;
+out_docs:
+    json_decref(templates);
+    json_decref(first_errors);
+    json_decref(news);
+    json_decref(spikes);
+    json_decref(correlated);
+out:
+    json_decref(doc);
+    free(order);
+    free(byfirst);
+    free(rank_of);
+    free(sp);
+    ctx_free(&c);
+    return r;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * query.h: what a `tshoot logs` run reads, shared by every log analysis
+ * (logs_errors_run, logs_patterns_run, diagnose).
+ *
+ * All pointers are borrowed from the caller and must stay valid for the
+ * whole run. A zero-initialised struct plus paths is a valid query:
+ *
+ *     struct logs_query q = { .paths = paths, .n_paths = n,
+ *                             .since = TS_TIME_NONE, .until = TS_TIME_NONE };
+ *
+ * Use logs_query_init() to get these defaults.
+ */
+#ifndef TSHOOT_LOGS_QUERY_H
+#define TSHOOT_LOGS_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/timeutil.h"
+
+struct log_reader;
+
+/* Progress report: called at most a few times per second from inside a run
+ * with the decompressed bytes read so far, the total input bytes when known
+ * (compressed files count their on-disk size; 0 when unknown, e.g. stdin or
+ * the journal) and the bytes of input consumed on disk so far (comparable
+ * with total). Never called when the callback pointer is NULL. */
+typedef void (*logs_progress_fn)(void *userdata, uint64_t bytes_read, uint64_t disk_done,
+                                 uint64_t disk_total);
+
+struct logs_query {
+    const char **paths; /* files, directories (recursive) or "-" for stdin; borrowed */
+    size_t n_paths;
+    int journal;               /* also read the systemd journal */
+    const char *unit;          /* journal unit filter (NULL: all units); borrowed */
+    ts_time_t since;           /* TS_TIME_NONE: no lower bound */
+    ts_time_t until;           /* TS_TIME_NONE: no upper bound */
+    size_t max_items;          /* cap on items per output list; 0 = default (50) */
+    int per_line;              /* patterns: one template per input line */
+    int json;                  /* the caller wants JSON (libs always build json_t) */
+    size_t max_line;           /* reader line cap; 0 = default (64 KiB) */
+    int threads;               /* worker threads for several inputs; 0 = auto, 1 = single */
+    logs_progress_fn progress; /* optional */
+    void *progress_userdata;
+};
+
+static inline void logs_query_init(struct logs_query *q)
+{
+    *q = (struct logs_query){ .since = TS_TIME_NONE, .until = TS_TIME_NONE };
+}
+
+#endif
