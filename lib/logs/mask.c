@@ -1,0 +1,596 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mask.c: variable masking for template mining (see mask.h for the rules).
+ *
+ * One pass over the bytes of each whitespace-separated token, a 256-entry
+ * class table, no allocation. The rules describe what a value looks like in
+ * general (numbers, ids, addresses, paths, times); nothing is keyed to the
+ * words of a particular log.
+ */
+#include <string.h>
+
+#include "logs/mask.h"
+
+enum {
+    C_SPACE = 1 << 0,
+    C_DIGIT = 1 << 1,
+    C_ALPHA = 1 << 2,
+    C_HEX = 1 << 3,
+    C_CONN = 1 << 4,    /* joins two wildcards into one: : / \ . - _ @ + */
+    C_OPENER = 1 << 5,  /* a path may start right after these */
+    C_PATHEND = 1 << 6, /* ends a path or URL inside a token */
+    C_SLASH = 1 << 7,   /* / and \ (paths, URLs) */
+    C_WORD = 1 << 8     /* letters, digits, _ */
+};
+
+static uint16_t cls[256];
+
+static void cls_init(void)
+{
+    if (cls['a']) return;
+    uint16_t t[256] = { 0 };
+    for (int c = '0'; c <= '9'; c++) t[c] |= C_DIGIT | C_HEX;
+    for (int c = 'a'; c <= 'z'; c++) t[c] |= C_ALPHA;
+    for (int c = 'A'; c <= 'Z'; c++) t[c] |= C_ALPHA;
+    for (int c = 'a'; c <= 'f'; c++) t[c] |= C_HEX;
+    for (int c = 'A'; c <= 'F'; c++) t[c] |= C_HEX;
+    /* whitespace and control bytes separate tokens */
+    for (int c = 0; c <= ' '; c++) t[c] |= C_SPACE;
+    const char *conn = ":/\\.-_@+,";
+    for (const char *p = conn; *p; p++) t[(unsigned char)*p] |= C_CONN;
+    const char *op = "([{<=:'\",@|";
+    for (const char *p = op; *p; p++) t[(unsigned char)*p] |= C_OPENER;
+    const char *pe = ")]}>\"',;:";
+    for (const char *p = pe; *p; p++) t[(unsigned char)*p] |= C_PATHEND;
+    /* bytes >= 0x80 (UTF-8) count as letters: part of words, never values */
+    for (int c = 0x80; c < 256; c++) t[c] |= C_ALPHA;
+    for (int c = 0; c < 256; c++)
+        if (t[c] & (C_DIGIT | C_ALPHA)) t[c] |= C_WORD;
+    t['_'] |= C_WORD;
+    t['/'] |= C_SLASH;
+    t['\\'] |= C_SLASH;
+    memcpy(cls, t, sizeof(t));
+}
+
+#define IS(c, f)   (cls[(unsigned char)(c)] & (f))
+#define ISWORD(c)  IS(c, C_WORD)
+#define ISDIGIT(c) ((unsigned char)(c) - '0' < 10)
+
+uint64_t mask_hash(const char *s, size_t n)
+{
+    /* two independent lanes keep the multiplies from waiting on each other */
+    uint64_t a = 0x243f6a8885a308d3ULL ^ (n * 0x9e3779b97f4a7c15ULL), b = 0x13198a2e03707344ULL;
+    while (n >= 16) {
+        uint64_t v, w;
+        memcpy(&v, s, 8);
+        memcpy(&w, s + 8, 8);
+        a = (a ^ v) * 0xbf58476d1ce4e5b9ULL;
+        b = (b ^ w) * 0x94d049bb133111ebULL;
+        a ^= a >> 31;
+        b ^= b >> 29;
+        s += 16;
+        n -= 16;
+    }
+    if (n >= 8) {
+        uint64_t v;
+        memcpy(&v, s, 8);
+        a = (a ^ v) * 0xbf58476d1ce4e5b9ULL;
+        a ^= a >> 31;
+        s += 8;
+        n -= 8;
+    }
+    uint64_t v = 0;
+    memcpy(&v, s, n);
+    b = (b ^ v) * 0x94d049bb133111ebULL;
+    uint64_t h = a ^ ((b << 23) | (b >> 41));
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 32;
+    return h;
+}
+
+/* A piece is a run of letters/digits between . _ - separators. */
+static int piece_is_var(const char *p, size_t n, int is_key)
+{
+    size_t digits = 0, hex = 0, trans = 0, trailing = 0;
+    int prev_digit = -1;
+    for (size_t i = 0; i < n; i++) {
+        int d = ISDIGIT(p[i]);
+        digits += d;
+        hex += IS(p[i], C_HEX) ? 1 : 0;
+        if (prev_digit >= 0 && d != prev_digit) trans++;
+        prev_digit = d;
+        trailing = d ? trailing + 1 : 0;
+    }
+    if (!digits) return 0;
+    if (ISDIGIT(p[0])) return 1;      /* numbers, 0x.., 10ms, 126MB, 1001rts */
+    if (hex == n && n >= 6) return 1; /* hex id starting with a letter */
+    /* storage442, bglio46, U11: a name numbered with 2+ digits, unless it
+     * is a key (r24=...) */
+    if (trailing == digits && trailing >= 2 && !is_key) return 1;
+    if (trans >= 4) return 1; /* a1b2c3: random-looking mix */
+    return 0;
+}
+
+/* Decide how a word (letters, digits, _ and inner . -) is written.
+ * Returns 0: keep it, 1: it is a value, 2: keep w[0..*keep) then a value. */
+static int word_class(const char *w, size_t n, int is_key, size_t *keep)
+{
+    /* fast path: numbers, addresses, ids that start with a digit */
+    if (ISDIGIT(w[0]) || (w[0] == '-' && n > 1 && ISDIGIT(w[1]))) return 1;
+    size_t npieces_digit = 0, i = 0, dots = 0;
+    int any_var = 0, upper = 0;
+    for (size_t k = 0; k < n; k++) {
+        dots += w[k] == '.';
+        upper |= w[k] >= 'A' && w[k] <= 'Z';
+    }
+    while (i < n) {
+        while (i < n && (w[i] == '.' || w[i] == '_' || w[i] == '-')) i++;
+        size_t s = i;
+        int d = 0;
+        while (i < n && w[i] != '.' && w[i] != '_' && w[i] != '-') d |= ISDIGIT(w[i]), i++;
+        if (i > s) {
+            npieces_digit += d;
+            if (d && piece_is_var(w + s, i - s, is_key)) any_var = 1;
+        }
+    }
+    /* "node-12", "worker-D3", "core.2275": a plain word, a dash or a dot,
+     * then one alphanumeric piece */
+    size_t a = 0;
+    while (a < n && IS(w[a], C_ALPHA)) a++;
+    if (a > 0 && a + 1 < n && (w[a] == '-' || w[a] == '.')) {
+        size_t j = a + 1;
+        int d = 0, plain = 1;
+        for (; j < n; j++) {
+            if (!IS(w[j], C_ALPHA | C_DIGIT)) plain = 0;
+            d |= ISDIGIT(w[j]);
+        }
+        if (plain && d) {
+            *keep = a + 1;
+            return 2;
+        }
+    }
+    if (any_var || npieces_digit >= 2) return 1;
+    /* host names: a.b.c with a digit somewhere and a lower-case last label */
+    if (dots >= 2 && npieces_digit) {
+        size_t k = n;
+        while (k > 0 && w[k - 1] >= 'a' && w[k - 1] <= 'z') k--;
+        if (k > 0 && w[k - 1] == '.' && n - k >= 2 && n - k <= 6) return 1;
+    }
+    (void)upper;
+    return 0;
+}
+
+/* Groups of 1-4 hex digits joined by ':' (MAC, IPv6, times): length or 0. */
+static size_t hexcolon_len(const char *t, size_t n)
+{
+    size_t i = 0, groups = 0, last_ok = 0;
+    int digit = 0;
+    while (i < n) {
+        size_t s = i;
+        while (i < n && IS(t[i], C_HEX) && i - s < 5) digit |= ISDIGIT(t[i]), i++;
+        if (i == s || i - s > 4) break;
+        groups++;
+        last_ok = i;
+        if (i < n && t[i] == ':') {
+            i++;
+            if (i < n && t[i] == ':') i++; /* IPv6 "::" */
+        } else
+            break;
+    }
+    if (groups < 3 || !digit) return 0;
+    if (last_ok < n && ISWORD(t[last_ok])) return 0;
+    return last_ok;
+}
+
+struct emitter {
+    char *o;
+    size_t k;
+    size_t after_var; /* output position right after the last <*>, or SIZE_MAX */
+};
+
+static void emit_var(struct emitter *e)
+{
+    if (e->after_var != (size_t)-1) {
+        size_t j = e->after_var;
+        while (j < e->k && IS(e->o[j], C_CONN)) j++;
+        if (j == e->k) { /* only connectors since the last <*>: merge */
+            e->k = e->after_var;
+            return;
+        }
+    }
+    memcpy(e->o + e->k, MASK_WILDCARD, 3);
+    e->k += 3;
+    e->after_var = e->k;
+}
+
+static void emit(struct emitter *e, const char *p, size_t n)
+{
+    memcpy(e->o + e->k, p, n);
+    e->k += n;
+}
+
+/* Mask one token t[0..n) into o; returns the output length (<= 3n). */
+static size_t mask_token(const char *t, size_t n, char *o)
+{
+    struct emitter e = { o, 0, (size_t)-1 };
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)t[i];
+        int at_open = i == 0 || IS(t[i - 1], C_OPENER);
+        /* absolute path: /x/y starting the token or after ( [ = : ' " , */
+        size_t rel = 0; /* ./x ../x ~/x */
+        if (at_open && (c == '.' || c == '~')) {
+            if (i + 2 < n && c == '.' && t[i + 1] == '.' && t[i + 2] == '/')
+                rel = 2;
+            else if (i + 1 < n && t[i + 1] == '/')
+                rel = 1;
+        }
+        if ((c == '/' || rel) && at_open && i + rel + 1 < n && !IS(t[i + rel + 1], C_PATHEND) &&
+            t[i + rel + 1] != '/') {
+            size_t j = i + rel + 1;
+            while (j < n && !IS(t[j], C_PATHEND)) j++;
+            while (j > i + 1 && t[j - 1] == ',') j--;
+            emit_var(&e);
+            /* "/10.0.0.1:80" (a socket address as Java prints it) keeps the
+             * port apart: <*>:<*> */
+            if (c == '/' && j < n && t[j] == ':') {
+                size_t k = i + 1;
+                while (k < j && (ISDIGIT(t[k]) || t[k] == '.')) k++;
+                if (k == j) e.after_var = (size_t)-1;
+            }
+            i = j;
+            continue;
+        }
+        if (ISWORD(c) ||
+            (c == '-' && i + 1 < n && ISDIGIT(t[i + 1]) && (i == 0 || !ISWORD(t[i - 1])))) {
+            size_t hc = hexcolon_len(t + i, n - i);
+            if (hc) {
+                emit_var(&e);
+                i += hc;
+                continue;
+            }
+            size_t j = i + 1;
+            unsigned acc = cls[c];
+            while (j < n) {
+                unsigned cc = cls[(unsigned char)t[j]];
+                if (cc & C_WORD) {
+                    acc |= cc;
+                    j++;
+                } else if ((t[j] == '.' || t[j] == '-') && j + 1 < n && ISWORD(t[j + 1]))
+                    j++;
+                else
+                    break;
+            }
+            int digit = (acc & C_DIGIT) != 0;
+            /* scheme://rest is a URL: a value up to the end of the token */
+            if (j + 2 < n && t[j] == ':' && t[j + 1] == '/' && t[j + 2] == '/') {
+                size_t k = j + 3;
+                while (k < n && !(IS(t[k], C_PATHEND) && t[k] != ':')) k++;
+                while (k > j + 3 && (t[k - 1] == '.' || t[k - 1] == ',')) k--;
+                emit_var(&e);
+                i = k;
+                continue;
+            }
+            /* C:\dir\file */
+            if (j == i + 1 && IS(c, C_ALPHA) && j + 1 < n && t[j] == ':' && t[j + 1] == '\\') {
+                size_t k = j + 2;
+                while (k < n && !IS(t[k], C_PATHEND)) k++;
+                emit_var(&e);
+                i = k;
+                continue;
+            }
+            size_t keep = 0;
+            int is_key = j < n && t[j] == '=';
+            int wc = digit ? word_class(t + i, j - i, is_key, &keep) : 0;
+            if (wc == 0)
+                emit(&e, t + i, j - i);
+            else {
+                if (wc == 2) {
+                    emit(&e, t + i, keep);
+                    e.after_var = (size_t)-1;
+                }
+                emit_var(&e);
+            }
+            i = j;
+            continue;
+        }
+        o[e.k++] = (char)c;
+        i++;
+    }
+    return e.k;
+}
+
+/* --- date/time runs ----------------------------------------------------- */
+
+static int strip_punct(const char *t, size_t *n)
+{
+    size_t m = *n;
+    while (m > 0 && (t[m - 1] == '.' || t[m - 1] == ',' || t[m - 1] == ';' || t[m - 1] == ')' ||
+                     t[m - 1] == ']'))
+        m--;
+    *n = m;
+    return m > 0;
+}
+
+/* A token ending in . ; ) ] closes a clause: a date run does not cross it. */
+static int ends_sentence(const char *t, size_t n)
+{
+    char c = t[n - 1];
+    return c == '.' || c == ';' || c == ')' || c == ']';
+}
+
+static int is_time_tok(const char *t, size_t n)
+{
+    if (!strip_punct(t, &n)) return 0;
+    /* h:mm or hh:mm:ss[.frac] */
+    size_t i = 0;
+    while (i < n && ISDIGIT(t[i]) && i < 2) i++;
+    if (i == 0 || i >= n || t[i] != ':') return 0;
+    i++;
+    if (i + 2 > n || !ISDIGIT(t[i]) || !ISDIGIT(t[i + 1])) return 0;
+    i += 2;
+    if (i < n && t[i] == ':') {
+        i++;
+        if (i + 2 > n || !ISDIGIT(t[i]) || !ISDIGIT(t[i + 1])) return 0;
+        i += 2;
+        if (i < n && (t[i] == '.' || t[i] == ',')) {
+            i++;
+            while (i < n && ISDIGIT(t[i])) i++;
+        }
+    }
+    return i == n;
+}
+
+static int is_isodate_tok(const char *t, size_t n)
+{
+    /* yyyy-mm-dd or yyyy/mm/dd, optionally followed by T... */
+    if (n < 10) return 0;
+    for (int k = 0; k < 10; k++) {
+        if (k == 4 || k == 7) {
+            if (t[k] != '-' && t[k] != '/') return 0;
+        } else if (!ISDIGIT(t[k]))
+            return 0;
+    }
+    return n == 10 || t[10] == 'T' || t[10] == ',' || t[10] == '.';
+}
+
+static int is_date_name(const char *t, size_t n)
+{
+    static const char names3[] = "MonTueWedThuFriSatSunJanFebMarAprMayJunJulAugSepOctNovDecUTCGMT";
+    if (n == 1) return t[0] == 'Z';
+    if (n == 2) return (t[0] == 'A' || t[0] == 'P') && t[1] == 'M';
+    if (n != 3 || t[0] < 'A' || t[0] > 'Z') return 0;
+    for (size_t i = 0; i + 3 <= sizeof(names3) - 1; i += 3)
+        if (names3[i] == t[0] && names3[i + 1] == t[1] && names3[i + 2] == t[2]) return 1;
+    return 0;
+}
+
+static int is_dateish_tok(const char *t, size_t n)
+{
+    if (!strip_punct(t, &n)) return 0;
+    if (is_time_tok(t, n) || is_isodate_tok(t, n)) return 1;
+    if (is_date_name(t, n)) return 1;
+    size_t i = 0;
+    if (t[0] == '+' || t[0] == '-') i = 1;
+    size_t d = 0;
+    while (i + d < n && ISDIGIT(t[i + d])) d++;
+    if (i + d == n && d > 0) {
+        if (i == 1) return d == 4; /* +0200 */
+        return d <= 2 || d == 4;   /* day of month, year */
+    }
+    /* time zone abbreviations: 3-4 capitals ending in T (PDT, CEST) */
+    if ((n == 3 || n == 4) && t[n - 1] == 'T') {
+        for (size_t k = 0; k < n; k++)
+            if (t[k] < 'A' || t[k] > 'Z') return 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+
+#define ONES 0x0101010101010101ULL
+#define HIGH 0x8080808080808080ULL
+#define LOW7 0x7f7f7f7f7f7f7f7fULL
+
+/* High bit set in each byte of v that is below c (c <= 0x80); exact, no
+ * carries between bytes. */
+static inline uint64_t lt_mask(uint64_t v, unsigned c)
+{
+    return ~(((v & LOW7) + (0x80 - c) * ONES) | v) & HIGH;
+}
+
+/* "HTTP/1.1" or "SSH-2.0" style protocol version: length of that part, 0 if not */
+static size_t proto_version_len(const char *t, size_t n)
+{
+    size_t i = 0;
+    while (i < n && t[i] >= 'A' && t[i] <= 'Z') i++;
+    if (i < 2 || i > 10 || i >= n || t[i] != '/') return 0;
+    size_t j = ++i;
+    if (i + 3 <= n && mask_is_wild(t + i, 3)) return i + 3; /* already masked */
+    while (i < n && (ISDIGIT(t[i]) || t[i] == '.')) i++;
+    if (i == j || !ISDIGIT(t[j])) return 0;
+    return i;
+}
+
+/* Token-level clean-ups after masking, in place:
+ *  - a protocol version right after a wildcard joins it ("<*> HTTP/1.1" is
+ *    one request target),
+ *  - a run of 8+ bare wildcards (a list of values) becomes one. */
+static size_t compact(char *out, size_t *len, uint32_t *off, uint32_t *tlen, size_t nt)
+{
+    size_t w = 0, k = 0;
+    for (size_t r = 0; r < nt; r++) {
+        const char *t = out + off[r];
+        size_t tl = tlen[r];
+        if (w > 0 && tlen[w - 1] >= 3 &&
+            memcmp(out + off[w - 1] + tlen[w - 1] - 3, MASK_WILDCARD, 3) == 0) {
+            size_t pv = proto_version_len(t, tl);
+            if (pv) {
+                /* append what follows the version (a quote...) to the previous token */
+                memmove(out + k, t + pv, tl - pv);
+                k += tl - pv;
+                tlen[w - 1] += (uint32_t)(tl - pv);
+                continue;
+            }
+        }
+        if (mask_is_wild(t, tl)) {
+            size_t e = r;
+            while (e + 1 < nt && mask_is_wild(out + off[e + 1], tlen[e + 1])) e++;
+            if (e - r + 1 >= 8) r = e;
+        }
+        if (w) out[k++] = ' ';
+        if (out + k != t) memmove(out + k, t, tl);
+        off[w] = (uint32_t)k;
+        tlen[w] = (uint32_t)tl;
+        k += tl;
+        w++;
+    }
+    *len = k;
+    return w;
+}
+
+void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
+{
+    cls_init();
+    ret->truncated = 0;
+    if (n > MASK_MAX_LINE) {
+        n = MASK_MAX_LINE;
+        ret->truncated = 1;
+    }
+    /* raw token boundaries */
+    uint32_t rs[MASK_MAX_TOKENS], rl[MASK_MAX_TOKENS];
+    unsigned char rf[MASK_MAX_TOKENS];
+    size_t nraw = 0, i = 0;
+    int folded = 0;
+    while (i < n) {
+        while (i < n && IS(s[i], C_SPACE)) i++;
+        if (i >= n) break;
+        size_t st = i;
+        unsigned char f = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* 8 bytes at a time: find the end of the token, note digits and slashes */
+        uint64_t fd = 0, fs = 0;
+        while (i + 8 <= n) {
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            uint64_t sp = lt_mask(v, 0x21);
+            uint64_t dg = lt_mask(v, 0x3a) & ~lt_mask(v, 0x30);
+            uint64_t sl = lt_mask(v ^ (0x2fULL * ONES), 1) | lt_mask(v ^ (0x5cULL * ONES), 1);
+            if (sp) {
+                unsigned b = (unsigned)__builtin_ctzll(sp) - 7; /* 8 * index of the space */
+                uint64_t keep = b ? (~0ULL >> (64 - b)) : 0;
+                fd |= dg & keep;
+                fs |= sl & keep;
+                i += b / 8;
+                goto token_end;
+            }
+            fd |= dg;
+            fs |= sl;
+            i += 8;
+        }
+#endif
+        while (i < n) {
+            unsigned char c = cls[(unsigned char)s[i]];
+            if (c & C_SPACE) break;
+            f |= c;
+            i++;
+        }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    token_end:
+        if (fd) f |= C_DIGIT;
+        if (fs) f |= C_SLASH;
+#endif
+        if (nraw == MASK_MAX_TOKENS - 1) {
+            folded = 1;
+            break;
+        }
+        rs[nraw] = (uint32_t)st;
+        rl[nraw] = (uint32_t)(i - st);
+        rf[nraw] = f;
+        nraw++;
+    }
+
+    size_t k = 0, nt = 0, min_a = 0, run = 0;
+    int need_compact = 0;
+    for (size_t r = 0; r < nraw; r++) {
+        const char *t = s + rs[r];
+        size_t tl = rl[r];
+        if (nt) out[k++] = ' ';
+        size_t start = k;
+        if (!(rf[r] & (C_DIGIT | C_SLASH))) {
+            /* nothing in it can be a value: copy (the common case) */
+            memcpy(out + k, t, tl);
+            k += tl;
+            run = 0;
+            ret->off[nt] = (uint32_t)start;
+            ret->tlen[nt] = (uint32_t)tl;
+            nt++;
+            continue;
+        }
+        /* a run of 2+ date/time tokens holding a time or a date: one <*> */
+        size_t run_end = r;
+        if (tl >= 4 && ISDIGIT(t[0]) && (is_time_tok(t, tl) || is_isodate_tok(t, tl))) {
+            /* extend left over tokens emitted one-to-one since the last run */
+            size_t a = r;
+            while (a > min_a && is_dateish_tok(s + rs[a - 1], rl[a - 1]) &&
+                   !ends_sentence(s + rs[a - 1], rl[a - 1]))
+                a--;
+            size_t b = r;
+            while (b + 1 < nraw && !ends_sentence(s + rs[b], rl[b]) &&
+                   is_dateish_tok(s + rs[b + 1], rl[b + 1]))
+                b++;
+            if (b > a) {
+                /* drop the already emitted tokens a..r-1 */
+                size_t drop = r - a;
+                if (drop) {
+                    nt -= drop;
+                    k = nt ? ret->off[nt - 1] + ret->tlen[nt - 1] + 1 : 0;
+                    start = k;
+                }
+                memcpy(out + k, MASK_WILDCARD, 3);
+                k += 3;
+                /* keep trailing punctuation of the last token */
+                const char *lt = s + rs[b];
+                size_t ll = rl[b], m = ll;
+                strip_punct(lt, &m);
+                memcpy(out + k, lt + m, ll - m);
+                k += ll - m;
+                run_end = b;
+                min_a = b + 1;
+            }
+        }
+        if (run_end == r) k += mask_token(t, tl, out + k);
+        if (k - start == 3 && mask_is_wild(out + start, 3)) {
+            if (++run >= 8) need_compact = 1;
+        } else
+            run = 0;
+        if ((rf[r] & C_SLASH) && t[0] >= 'A' && t[0] <= 'Z') need_compact = 1;
+        ret->off[nt] = (uint32_t)start;
+        ret->tlen[nt] = (uint32_t)(k - start);
+        nt++;
+        r = run_end;
+    }
+    if (folded) {
+        if (nt) out[k++] = ' ';
+        ret->off[nt] = (uint32_t)k;
+        ret->tlen[nt] = 3;
+        memcpy(out + k, MASK_WILDCARD, 3);
+        k += 3;
+        nt++;
+    }
+    if (need_compact) nt = compact(out, &k, ret->off, ret->tlen, nt);
+    out[k] = '\0';
+    ret->hash = mask_hash(out, k);
+    ret->th_valid = 0;
+    ret->text = out;
+    ret->len = k;
+    ret->ntok = (uint32_t)nt;
+}
+
+void mask_token_hashes(struct mask_tokens *mt)
+{
+    if (mt->th_valid) return;
+    for (size_t j = 0; j < mt->ntok; j++) mt->th[j] = mask_hash(mt->text + mt->off[j], mt->tlen[j]);
+    mt->th_valid = 1;
+}

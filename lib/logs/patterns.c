@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * patterns.c: `tshoot logs patterns` as a library call (see patterns.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/redact.h"
+#include "logs/logs.h"
+#include "logs/mask.h"
+#include "logs/patterns.h"
+
+#define OUT_CHUNK   (1u << 20)
+#define READ_BUF    (4u << 20)
+#define DEFAULT_MAX 50
+
+/* --- --per-line --------------------------------------------------------- */
+
+struct per_line {
+    struct miner *m;
+    uint32_t *ids;
+    size_t n, cap, max;
+    int streaming;
+    patterns_write_fn write;
+    void *ud;
+    int err;
+    char *out;
+    size_t out_len;
+};
+
+static void out_flush(struct per_line *p)
+{
+    if (p->out_len && !p->err) p->err = p->write(p->ud, p->out, p->out_len);
+    p->out_len = 0;
+}
+
+static void out_line(struct per_line *p, const char *s, size_t n)
+{
+    if (p->out_len + n + 1 > OUT_CHUNK) {
+        out_flush(p);
+        if (n + 1 > OUT_CHUNK) {
+            if (!p->err) p->err = p->write(p->ud, s, n);
+            if (!p->err) p->err = p->write(p->ud, "\n", 1);
+            return;
+        }
+    }
+    memcpy(p->out + p->out_len, s, n);
+    p->out_len += n;
+    p->out[p->out_len++] = '\n';
+}
+
+static void ids_flush(struct per_line *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        size_t len;
+        const char *t = miner_text(p->m, p->ids[i], &len);
+        out_line(p, t, len);
+    }
+    p->n = 0;
+}
+
+static void before_evict(void *ud)
+{
+    struct per_line *p = ud;
+    if (p->streaming) return;
+    ids_flush(p);
+    p->streaming = 1;
+    free(p->ids);
+    p->ids = NULL;
+    p->cap = 0;
+}
+
+static int per_line_add(struct per_line *p, const char *s, size_t n)
+{
+    if (n && s[n - 1] == '\r') n--;
+    uint32_t id;
+    int r = miner_add(p->m, s, n, TS_TIME_NONE, NULL, &id);
+    if (r < 0) return r;
+    if (!p->streaming && p->n == p->cap) {
+        if (p->cap >= p->max) {
+            before_evict(p);
+        } else {
+            size_t nc = p->cap ? p->cap * 2 : 65536;
+            if (nc > p->max) nc = p->max;
+            uint32_t *ni = realloc(p->ids, nc * sizeof(uint32_t));
+            if (!ni)
+                before_evict(p); /* cannot buffer more: stream from here */
+            else {
+                p->ids = ni;
+                p->cap = nc;
+            }
+        }
+    }
+    if (p->streaming) {
+        size_t len;
+        const char *t = miner_text(p->m, id, &len);
+        out_line(p, t, len);
+    } else
+        p->ids[p->n++] = id;
+    return p->err;
+}
+
+/* Raw lines of a plain file or stdin: no header parsing, bounded buffer. */
+static int per_line_fd(struct per_line *p, int fd, char *buf, size_t bufsize)
+{
+    size_t have = 0;
+    int skipping = 0; /* inside a line longer than the buffer */
+    for (;;) {
+        ssize_t r = read(fd, buf + have, bufsize - have);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            return -errno;
+        }
+        if (r == 0) break;
+        have += (size_t)r;
+        size_t start = 0;
+        for (;;) {
+            char *nl = memchr(buf + start, '\n', have - start);
+            if (!nl) break;
+            size_t end = (size_t)(nl - buf);
+            if (!skipping) {
+                int e = per_line_add(p, buf + start, end - start);
+                if (e < 0) return e;
+            }
+            skipping = 0;
+            start = end + 1;
+        }
+        memmove(buf, buf + start, have - start);
+        have -= start;
+        if (have == bufsize) {
+            /* a line longer than the buffer: mine its head, skip the rest */
+            if (!skipping) {
+                int e = per_line_add(p, buf, have);
+                if (e < 0) return e;
+            }
+            skipping = 1;
+            have = 0;
+        }
+    }
+    if (have && !skipping) return per_line_add(p, buf, have);
+    return 0;
+}
+
+static int is_compressed_name(const char *path)
+{
+    size_t n = strlen(path);
+    return (n > 3 && streq(path + n - 3, ".gz")) || (n > 4 && streq(path + n - 4, ".zst"));
+}
+
+static int per_line_reader(struct per_line *p, const struct logs_query *q, const char *path)
+{
+    struct log_reader_opts ro = { .max_line = q->max_line,
+                                  .since = TS_TIME_NONE,
+                                  .until = TS_TIME_NONE };
+    _cleanup_(log_reader_freep) struct log_reader *rd = NULL;
+    int r = log_reader_new(&ro, &rd);
+    if (r < 0) return r;
+    r = log_reader_add_path(rd, path);
+    if (r < 0) return r;
+    struct log_record rec;
+    while ((r = log_reader_next(rd, &rec)) > 0) {
+        int e = per_line_add(p, rec.line, rec.line_len);
+        if (e < 0) return e;
+    }
+    return r;
+}
+
+int logs_patterns_per_line(const struct logs_query *q, const struct patterns_opts *o,
+                           patterns_write_fn write, void *userdata, struct miner_stats *ret_stats)
+{
+    struct per_line p = { .write = write, .ud = userdata };
+    p.max = o && o->max_buffered ? o->max_buffered : PATTERNS_DEFAULT_MAX_BUFFERED;
+    struct miner_opts mo = { .max_templates = o ? o->max_templates : 0,
+                             .min_distinct = o ? o->min_distinct : 0,
+                             .before_evict = before_evict,
+                             .userdata = &p };
+    int r = miner_new(&mo, &p.m);
+    if (r < 0) return r;
+    p.out = malloc(OUT_CHUNK);
+    char *buf = malloc(READ_BUF);
+    if (!p.out || !buf) {
+        r = -ENOMEM;
+        goto out;
+    }
+    static const char *const stdin_only[] = { "-" };
+    const char *const *paths = q->n_paths ? (const char *const *)q->paths : stdin_only;
+    size_t n_paths = q->n_paths ? q->n_paths : 1;
+    for (size_t i = 0; i < n_paths && r >= 0; i++) {
+        const char *path = paths[i];
+        if (streq(path, "-")) {
+            r = per_line_fd(&p, STDIN_FILENO, buf, READ_BUF);
+            continue;
+        }
+        struct stat stt;
+        if (stat(path, &stt) < 0) {
+            r = -errno;
+            break;
+        }
+        if (S_ISREG(stt.st_mode) && !is_compressed_name(path)) {
+            int fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
+                r = -errno;
+                break;
+            }
+            r = per_line_fd(&p, fd, buf, READ_BUF);
+            close(fd);
+        } else
+            r = per_line_reader(&p, q, path);
+    }
+    if (r >= 0) {
+        ids_flush(&p);
+        out_flush(&p);
+        r = p.err;
+    }
+    if (ret_stats) *ret_stats = *miner_get_stats(p.m);
+out:
+    free(buf);
+    free(p.out);
+    free(p.ids);
+    miner_free(p.m);
+    return r < 0 ? r : 0;
+}
+
+/* --- JSON document ------------------------------------------------------ */
+
+static json_t *time_json(ts_time_t t)
+{
+    if (t == TS_TIME_NONE) return json_null();
+    char b[64];
+    if (!ts_format(t, 1, b, sizeof(b))) return json_null();
+    return json_string(b);
+}
+
+static json_t *redacted_json(const char *s)
+{
+    char *r = redact_dup(s, NULL);
+    if (!r) return NULL;
+    json_t *j = json_stringn_nocheck(r, strlen(r));
+    if (!j) j = json_string("");
+    free(r);
+    return j;
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+    const struct miner_template *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int set_new(json_t *o, const char *k, json_t *v)
+{
+    if (!v) return -ENOMEM;
+    return json_object_set_new(o, k, v) < 0 ? -ENOMEM : 0;
+}
+
+int logs_patterns_run(const struct logs_query *q, json_t **ret)
+{
+    return logs_patterns_run_opts(q, NULL, ret);
+}
+
+int logs_patterns_run_opts(const struct logs_query *q, const struct patterns_opts *o, json_t **ret)
+{
+    struct log_reader_opts ro = { .max_line = q->max_line, .since = q->since, .until = q->until };
+    _cleanup_(log_reader_freep) struct log_reader *rd = NULL;
+    _cleanup_(miner_freep) struct miner *m = NULL;
+    int r = log_reader_new(&ro, &rd);
+    if (r < 0) return r;
+    size_t ok_paths = 0;
+    int first_err = 0;
+    for (size_t i = 0; i < q->n_paths; i++) {
+        r = log_reader_add_path(rd, q->paths[i]);
+        if (r < 0) {
+            if (!first_err) first_err = r;
+        } else
+            ok_paths++;
+    }
+    if (q->journal) {
+        r = log_reader_add_journal(rd, q->unit);
+        if (r < 0 && !first_err) first_err = r;
+        if (r >= 0) ok_paths++;
+    }
+    if (!q->n_paths && !q->journal) {
+        r = log_reader_add_path(rd, "-");
+        if (r < 0) return r;
+        ok_paths++;
+    }
+    if (!ok_paths && first_err) return first_err;
+
+    struct miner_opts mo = { .max_templates = o ? o->max_templates : 0,
+                             .min_distinct = o ? o->min_distinct : 0 };
+    r = miner_new(&mo, &m);
+    if (r < 0) return r;
+    struct log_record rec;
+    while ((r = log_reader_next(rd, &rec)) > 0) {
+        r = miner_add(m, rec.msg, rec.msg_len, rec.time, rec.source, NULL);
+        if (r < 0) return r;
+    }
+    if (r < 0) return r;
+
+    /* collect the live templates, most frequent first */
+    size_t n = 0, cap = 256;
+    _cleanup_free_ struct miner_template *ts = malloc(cap * sizeof(*ts));
+    if (!ts) return -ENOMEM;
+    for (size_t i = 0;; i++) {
+        struct miner_template t;
+        int k = miner_template_at(m, i, &t);
+        if (k == -ENOENT) break;
+        if (k <= 0) continue;
+        if (n == cap) {
+            struct miner_template *nt = realloc(ts, cap * 2 * sizeof(*ts));
+            if (!nt) return -ENOMEM;
+            ts = nt;
+            cap *= 2;
+        }
+        ts[n++] = t;
+    }
+    qsort(ts, n, sizeof(*ts), cmp_count);
+    size_t max = q->max_items ? q->max_items : DEFAULT_MAX;
+
+    const struct miner_stats *ms = miner_get_stats(m);
+    const struct log_reader_stats *rs = log_reader_stats(rd);
+    json_t *doc = json_object();
+    json_t *arr = json_array();
+    json_t *errs = json_array();
+    if (!doc || !arr || !errs) {
+        json_decref(doc);
+        json_decref(arr);
+        json_decref(errs);
+        return -ENOMEM;
+    }
+    int e = 0;
+    e |= set_new(doc, "schema", json_string("tshoot.patterns/1"));
+    e |= set_new(doc, "lines", json_integer((json_int_t)ms->lines));
+    e |= set_new(doc, "bytes", json_integer((json_int_t)rs->bytes));
+    e |= set_new(doc, "templates_total", json_integer((json_int_t)n));
+    e |= set_new(doc, "templates_shown", json_integer((json_int_t)(n < max ? n : max)));
+    e |= set_new(doc, "max_templates",
+                 json_integer((json_int_t)(mo.max_templates ? mo.max_templates
+                                                            : MINER_DEFAULT_MAX_TEMPLATES)));
+    e |= set_new(doc, "evictions", json_integer((json_int_t)ms->evictions));
+    e |= set_new(doc, "merges", json_integer((json_int_t)ms->merges));
+    e |= set_new(doc, "truncated_lines", json_integer((json_int_t)(rs->truncated + ms->truncated)));
+    e |= set_new(doc, "untimed_lines", json_integer((json_int_t)rs->untimed));
+    e |= set_new(doc, "files", json_integer((json_int_t)rs->files));
+    e |= set_new(doc, "skipped_binary", json_integer((json_int_t)rs->skipped_binary));
+    for (size_t i = 0;; i++) {
+        const char *s = log_reader_error(rd, i);
+        if (!s) break;
+        e |= json_array_append_new(errs, json_string(s)) < 0 ? -ENOMEM : 0;
+    }
+    e |= set_new(doc, "errors", errs);
+    for (size_t i = 0; i < n && i < max && !e; i++) {
+        json_t *t = json_object();
+        json_t *src = json_array();
+        if (!t || !src) {
+            json_decref(t);
+            json_decref(src);
+            e = -ENOMEM;
+            break;
+        }
+        for (size_t k = 0; k < ts[i].n_sources; k++)
+            json_array_append_new(src, json_string(ts[i].sources[k]));
+        e |= set_new(t, "id", json_integer(ts[i].id));
+        e |= set_new(t, "template", redacted_json(ts[i].text));
+        e |= set_new(t, "count", json_integer((json_int_t)ts[i].count));
+        e |= set_new(t, "first", time_json(ts[i].first));
+        e |= set_new(t, "last", time_json(ts[i].last));
+        e |= set_new(t, "example", redacted_json(ts[i].example));
+        e |= set_new(t, "sources", src);
+        e |= set_new(t, "more_sources", json_boolean(ts[i].more_sources));
+        e |= json_array_append_new(arr, t) < 0 ? -ENOMEM : 0;
+    }
+    e |= set_new(doc, "templates", arr);
+    if (e) {
+        json_decref(doc);
+        return -ENOMEM;
+    }
+    *ret = doc;
+    return 0;
+}
