@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * signatures.c: one Hyperscan block database for all log patterns.
+ */
+#include <errno.h>
+#include <hs/hs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "core/buf.h"
+#include "rca/signatures.h"
+
+static const char *const builtin_exprs[_SIG_BUILTIN_MAX] = {
+    [SIG_BUILTIN_ERROR] = "\\b(error|err|fatal|panic|exception|failed|failure|critical|crit|"
+                          "emerg|severe|refused|denied|timed? ?out|unable to|cannot|can't)\\b",
+    [SIG_BUILTIN_HTTP] = "(HTTP/[0-9.]+\"\\s+[45][0-9][0-9]\\s)|([\"' ](status|status_code|code)"
+                         "\"?\\s*[:=]\\s*\"?[45][0-9][0-9]\\b)",
+};
+
+struct capture {
+    uint32_t rule, signal;
+    pcre2_code *code;
+    const struct kb_signal *sig; /* borrowed from the kb */
+};
+
+struct sigdb {
+    struct sig_pattern *pats;
+    size_t n_pats;
+    hs_database_t *db;
+    hs_scratch_t *scratch;
+    struct capture *caps;
+    size_t n_caps;
+    pcre2_match_data *md;
+    /* scan state */
+    uint32_t *out;
+    size_t out_max, out_n;
+};
+
+static int add_use(struct sigdb *d, const char *expr, uint32_t rule, uint32_t sig, int against)
+{
+    size_t i;
+    for (i = _SIG_BUILTIN_MAX; i < d->n_pats; i++)
+        if (streq(d->pats[i].expr, expr)) break;
+    if (i == d->n_pats) {
+        struct sig_pattern *np = realloc(d->pats, (d->n_pats + 1) * sizeof *np);
+        if (!np) return -ENOMEM;
+        d->pats = np;
+        memset(&np[i], 0, sizeof np[i]);
+        if (!(np[i].expr = strdup(expr))) return -ENOMEM;
+        d->n_pats++;
+    }
+    struct sig_pattern *p = &d->pats[i];
+    struct sig_use *nu = realloc(p->uses, (p->n_uses + 1) * sizeof *nu);
+    if (!nu) return -ENOMEM;
+    p->uses = nu;
+    nu[p->n_uses++] = (struct sig_use){ rule, sig, against };
+    return 0;
+}
+
+static int add_capture(struct sigdb *d, const struct kb_signal *s, uint32_t rule, uint32_t sig)
+{
+    int ec;
+    PCRE2_SIZE off;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)s->capture, PCRE2_ZERO_TERMINATED, PCRE2_CASELESS,
+                                     &ec, &off, NULL);
+    if (!code) return -EINVAL;
+    (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* JIT is optional */
+    struct capture *nc = realloc(d->caps, (d->n_caps + 1) * sizeof *nc);
+    if (!nc) {
+        pcre2_code_free(code);
+        return -ENOMEM;
+    }
+    d->caps = nc;
+    nc[d->n_caps++] = (struct capture){ rule, sig, code, s };
+    return 0;
+}
+
+static void free_patterns(struct sigdb *d)
+{
+    for (size_t i = 0; i < d->n_pats; i++) {
+        free(d->pats[i].expr);
+        free(d->pats[i].uses);
+    }
+    free(d->pats);
+    d->pats = NULL;
+    d->n_pats = 0;
+}
+
+static int collect(struct sigdb *d, const struct kb *kb, const unsigned char *skip)
+{
+    free_patterns(d);
+    d->pats = calloc(_SIG_BUILTIN_MAX, sizeof *d->pats);
+    if (!d->pats) return -ENOMEM;
+    d->n_pats = _SIG_BUILTIN_MAX;
+    for (size_t i = 0; i < _SIG_BUILTIN_MAX; i++)
+        if (!(d->pats[i].expr = strdup(builtin_exprs[i]))) return -ENOMEM;
+    for (size_t r = 0; r < kb->n_rules; r++) {
+        if (skip[r]) continue;
+        const struct kb_rule *rule = &kb->rules[r];
+        for (size_t s = 0; s < rule->n_signals; s++)
+            if (rule->signals[s].type == KB_SIG_LOG) {
+                int x = add_use(d, rule->signals[s].pattern, r, s, 0);
+                if (x < 0) return x;
+            }
+        for (size_t s = 0; s < rule->n_against; s++)
+            if (rule->against[s].type == KB_SIG_LOG) {
+                int x = add_use(d, rule->against[s].pattern, r, s, 1);
+                if (x < 0) return x;
+            }
+    }
+    return 0;
+}
+
+int sigdb_build(const struct kb *kb, struct sigdb **ret, char **ret_err)
+{
+    struct sigdb *d = calloc(1, sizeof *d);
+    _cleanup_free_ unsigned char *skip = calloc(kb->n_rules + 1, 1);
+    struct buf errs = BUF_INIT(64 * 1024);
+    int r = -ENOMEM;
+    if (!d || !skip) goto fail;
+    for (int attempt = 0; attempt < 64; attempt++) {
+        r = collect(d, kb, skip);
+        if (r < 0) goto fail;
+        const char **exprs = calloc(d->n_pats, sizeof(char *));
+        unsigned *flags = calloc(d->n_pats, sizeof(unsigned));
+        unsigned *ids = calloc(d->n_pats, sizeof(unsigned));
+        if (!exprs || !flags || !ids) {
+            free(exprs);
+            free(flags);
+            free(ids);
+            r = -ENOMEM;
+            goto fail;
+        }
+        for (size_t i = 0; i < d->n_pats; i++) {
+            exprs[i] = d->pats[i].expr;
+            flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+            ids[i] = (unsigned)i;
+        }
+        hs_compile_error_t *ce = NULL;
+        hs_error_t e = hs_compile_multi(exprs, flags, ids, (unsigned)d->n_pats, HS_MODE_BLOCK, NULL,
+                                        &d->db, &ce);
+        free(exprs);
+        free(flags);
+        free(ids);
+        if (e == HS_SUCCESS) break;
+        /* find the rule behind the refused expression, drop it, retry */
+        int bad = ce ? ce->expression : -1;
+        if (bad < _SIG_BUILTIN_MAX || (size_t)bad >= d->n_pats) {
+            if (buf_printf(&errs, "pattern database: %s\n", ce ? ce->message : "compile failed") <
+                0) {}
+            hs_free_compile_error(ce);
+            r = -EINVAL;
+            goto fail;
+        }
+        for (size_t u = 0; u < d->pats[bad].n_uses; u++) {
+            uint32_t ri = d->pats[bad].uses[u].rule;
+            if (!skip[ri] &&
+                buf_printf(&errs, "%s: rule '%s' rejected: pattern '%s': %s\n", kb->rules[ri].file,
+                           kb->rules[ri].id, d->pats[bad].expr, ce->message) < 0) {}
+            skip[ri] = 1;
+        }
+        hs_free_compile_error(ce);
+    }
+    if (!d->db) {
+        r = -EINVAL;
+        goto fail;
+    }
+    if (hs_alloc_scratch(d->db, &d->scratch) != HS_SUCCESS) {
+        r = -ENOMEM;
+        goto fail;
+    }
+    for (size_t ri = 0; ri < kb->n_rules; ri++) {
+        if (skip[ri]) continue;
+        for (size_t s = 0; s < kb->rules[ri].n_signals; s++)
+            if (kb->rules[ri].signals[s].capture) {
+                r = add_capture(d, &kb->rules[ri].signals[s], ri, s);
+                if (r < 0) goto fail;
+            }
+    }
+    d->md = pcre2_match_data_create(32, NULL);
+    if (!d->md) {
+        r = -ENOMEM;
+        goto fail;
+    }
+    if (ret_err) *ret_err = errs.len ? buf_take(&errs) : NULL;
+    buf_release(&errs);
+    *ret = d;
+    return 0;
+fail:
+    if (ret_err) *ret_err = errs.len ? buf_take(&errs) : NULL;
+    buf_release(&errs);
+    sigdb_free(d);
+    return r;
+}
+
+struct sigdb *sigdb_free(struct sigdb *d)
+{
+    if (!d) return NULL;
+    free_patterns(d);
+    hs_free_scratch(d->scratch);
+    hs_free_database(d->db);
+    for (size_t i = 0; i < d->n_caps; i++) pcre2_code_free(d->caps[i].code);
+    free(d->caps);
+    pcre2_match_data_free(d->md);
+    free(d);
+    return NULL;
+}
+
+size_t sigdb_n_patterns(const struct sigdb *db)
+{
+    return db->n_pats;
+}
+
+const struct sig_pattern *sigdb_pattern(const struct sigdb *db, size_t id)
+{
+    return id < db->n_pats ? &db->pats[id] : NULL;
+}
+
+static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                    unsigned int flags, void *ctx)
+{
+    (void)from;
+    (void)to;
+    (void)flags;
+    struct sigdb *d = ctx;
+    if (d->out_n < d->out_max) d->out[d->out_n++] = id;
+    return 0;
+}
+
+int sigdb_scan(struct sigdb *db, const char *line, size_t len, uint32_t *ids, size_t max)
+{
+    db->out = ids;
+    db->out_max = max;
+    db->out_n = 0;
+    if (len > UINT32_MAX) len = UINT32_MAX;
+    hs_error_t e = hs_scan(db->db, line, (unsigned)len, 0, db->scratch, on_match, db);
+    if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED) return -EIO;
+    return (int)db->out_n;
+}
+
+int sigdb_capture(struct sigdb *db, uint32_t rule, uint32_t signal, const char *line, size_t len,
+                  char **ret_text)
+{
+    struct capture *c = NULL;
+    for (size_t i = 0; i < db->n_caps; i++)
+        if (db->caps[i].rule == rule && db->caps[i].signal == signal) {
+            c = &db->caps[i];
+            break;
+        }
+    if (!c) return -ENOENT;
+    int rc = pcre2_match(c->code, (PCRE2_SPTR)line, len, 0, 0, db->md, NULL);
+    if (rc < 0) return 0;
+    struct buf t = BUF_INIT(512);
+    for (size_t i = 0; i < c->sig->n_requires; i++) {
+        PCRE2_SIZE n = 0;
+        char val[64];
+        n = sizeof val;
+        if (pcre2_substring_copy_byname(db->md, (PCRE2_SPTR)c->sig->requires[i].group,
+                                        (PCRE2_UCHAR *)val, &n) != 0) {
+            buf_release(&t);
+            return 0;
+        }
+        char *end;
+        double v = strtod(val, &end);
+        if (end == val || v < c->sig->requires[i].min) {
+            buf_release(&t);
+            return 0;
+        }
+        if (buf_printf(&t, "%s%s=%s", i ? " " : "", c->sig->requires[i].group, val) < 0) {}
+    }
+    if (ret_text) {
+        *ret_text = buf_take(&t);
+        if (!*ret_text) {
+            buf_release(&t);
+            return -ENOMEM;
+        }
+    }
+    buf_release(&t);
+    return 1;
+}
