@@ -34,7 +34,7 @@ struct probe_pool {
     bool stop;
 };
 
-bool name_prefix(const char *name, char *ret, size_t size)
+bool probe_name_prefix(const char *name, char *ret, size_t size)
 {
     size_t i;
     for (i = 0; name[i] && i + 1 < size; i++) {
@@ -91,7 +91,7 @@ static void scan_dir(const char *path, unsigned scan_min, struct probe_result *r
         }
         res->entries++;
         char pre[PROBE_PREFIX_MAX];
-        if (!name_prefix(de->d_name, pre, sizeof pre)) continue;
+        if (!probe_name_prefix(de->d_name, pre, sizeof pre)) continue;
         size_t i;
         for (i = 0; i < n_tab; i++)
             if (streq(tab[i].prefix, pre)) break;

@@ -67,7 +67,7 @@ struct probe_job *probe_job_unref(struct probe_job *j);
 /* The hot-prefix key of a file name ("session_abc" -> "session_"): the
  * leading non-digit run up to and including the first '_', '-' or '.',
  * when something follows it. false when the name has none. */
-bool name_prefix(const char *name, char *ret, size_t size);
+bool probe_name_prefix(const char *name, char *ret, size_t size);
 
 /* Do one probe synchronously (used by the workers and by tests). */
 void probe_run(const char *path, unsigned scan_min, struct probe_result *ret);
