@@ -13,6 +13,7 @@
 
 #include "core/fileio.h"
 #include "serve/mcp/mcp.h"
+#include "rules-dir.h"
 #include "tshoot.h"
 
 static const char usage[] =
@@ -26,7 +27,7 @@ static const char usage[] =
     "                         must resolve inside a root, relative ones against the first\n"
     "      --no-live          refuse tools that read the live host (collect, live\n"
     "                         diagnose, the journal): only files under the roots\n"
-    "      --rules DIR        extra knowledge-base rules (must lie inside a root)\n"
+    "      --rules DIR        extra knowledge-base rules on top of the built-in ones\n"
     "      --max-message N    largest accepted message in bytes (default 4194304)\n"
     "  -h, --help             this text\n"
     "\n"
@@ -89,6 +90,7 @@ static int run(int argc, char **argv)
         .n_roots = n_roots,
         .allow_live = allow_live,
         .rules_dir = rules,
+        .builtin_rules_dir = builtin_rules_dir(),
         .max_message = max_message,
         .write = write_stdout,
     };

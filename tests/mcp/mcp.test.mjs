@@ -54,6 +54,9 @@ before(async () => {
     `2026-04-18T10:00:00Z ERROR login failed for user=admin password=${SECRET} db_url=postgres://app:${SECRET}@db:5432/x\n` +
     `2026-04-18T10:00:01Z ERROR login failed for user=admin password=${SECRET} db_url=postgres://app:${SECRET}@db:5432/x\n`);
   fs.writeFileSync(path.join(outside, 'secret.log'), `ERROR password=${SECRET}\n`);
+  // A captured /proc+/sys tree for collect (the collect helper's fixture).
+  const procFixture = path.join(SRCDIR, 'tests/data/proc-v2');
+  if (fs.existsSync(procFixture)) fs.cpSync(procFixture, path.join(root, 'proc-fixture'), { recursive: true });
 
   transport = new StdioClientTransport({
     command: TSHOOT,
@@ -174,10 +177,20 @@ test('logs_patterns on the bundle logs', { skip: !hasTool('logs_patterns') }, as
   assert.ok(tokens(res) < 4000);
 });
 
-test('collect on a fixture tree', { skip: !hasTool('collect') }, async () => {
-  const res = await client.callTool({ name: 'collect', arguments: { paths: [bundle] } });
-  assert.ok(!JSON.stringify(res).includes(SECRET));
+test('collect on a captured /proc tree: findings first', { skip: !hasTool('collect') }, async () => {
+  const res = await client.callTool({ name: 'collect', arguments: { root: 'proc-fixture' } });
+  assert.ok(!res.isError, textOf(res));
+  const sc = res.structuredContent;
+  assert.equal(sc.schema, 'tshoot.collect/1');
+  assert.equal(sc.live, false);
+  assert.ok(sc.findings.length >= 1, 'findings');
+  assert.equal(Object.keys(sc).indexOf('findings') < Object.keys(sc).indexOf('filesystems'), true);
+  assert.match(textOf(res), /\[(critical|warning)\]/);
   assert.ok(tokens(res) < 4000);
+  // --no-live: the live host is refused, clearly.
+  const live = await client.callTool({ name: 'collect', arguments: {} });
+  assert.equal(live.isError, true);
+  assert.match(textOf(live), /--no-live/);
 });
 
 test('explain_rule', { skip: !hasTool('explain_rule') }, async () => {

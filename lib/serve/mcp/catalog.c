@@ -11,6 +11,7 @@
 
 #include "serve/mcp/features.h"
 #include "serve/mcp/mcp-internal.h"
+#include "serve/mcp/tools.h"
 
 #define URI_RULES "tshoot://rules/"
 #define URI_LAST  "tshoot://diagnosis/last"

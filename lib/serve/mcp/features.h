@@ -8,11 +8,11 @@
 #ifndef TSHOOT_MCP_FEATURES_H
 #define TSHOOT_MCP_FEATURES_H
 
-#define MCP_HAVE_COLLECT  0 /* lib/host/collect.h: collect_run() */
-#define MCP_HAVE_LOGS     0 /* lib/logs/{query,errors,patterns}.h */
-#define MCP_HAVE_DIAGNOSE 0 /* lib/rca/diagnose.h: diagnose_run() */
-#define MCP_HAVE_KB       0 /* lib/rca/kb.h: kb_load(), kb_rule_json() */
-#define MCP_HAVE_ALERTS   0 /* lib/metrics/alerts.h: alert_rules_yaml() */
-#define MCP_HAVE_REPORT   0 /* lib/report/report.h: report_markdown() (needs DIAGNOSE) */
+#define MCP_HAVE_COLLECT  1 /* lib/host/collect.h: collect_run() */
+#define MCP_HAVE_LOGS     1 /* lib/logs/{query,errors,patterns}.h */
+#define MCP_HAVE_DIAGNOSE 1 /* lib/rca/diagnose.h: diagnose_run() */
+#define MCP_HAVE_KB       1 /* lib/rca/kb.h: kb_load(), kb_rule_json() */
+#define MCP_HAVE_ALERTS   1 /* lib/metrics/alerts.h: alert_rules_yaml() */
+#define MCP_HAVE_REPORT   1 /* lib/report/report.h: report_markdown() (needs DIAGNOSE) */
 
 #endif

@@ -21,7 +21,8 @@ struct mcp_server {
     char **roots; /* realpath'd, owned */
     size_t n_roots;
     int allow_live;
-    char *rules_dir;
+    char *rules_dir;         /* user rules (operator's --rules), or NULL */
+    char *builtin_rules_dir; /* the shipped rules/, or NULL */
     size_t max_message;
     int (*write)(void *userdata, const char *msg, size_t len);
     void *userdata;
@@ -35,7 +36,9 @@ struct mcp_server {
     json_t *pending_cancels; /* array of ids cancelled before they started */
 
     json_t *last_diagnosis; /* redacted, unshaped diagnose document, owned */
-    void *kb;               /* knowledge base (struct kb *) when available */
+    void *kb;               /* knowledge base (struct kb *), loaded on first use */
+    int kb_error;           /* kb_load() failure, remembered (0: none yet) */
+    void *sigdb;            /* compiled signatures of kb (struct sigdb *), on first diagnose */
 
     const struct mcp_tool *extra_tools; /* borrowed: tools added by the embedder (tests) */
     size_t n_extra_tools;
@@ -66,6 +69,9 @@ struct mcp_tool {
     /* Short text rendering of the (already redacted and shaped) result,
      * caller-owned; NULL on ENOMEM. */
     char *(*render)(const json_t *structured);
+    /* The text gets 1/text_share of the result budget (0: a quarter);
+     * tools whose product is a document (report, alert_rules) give it half. */
+    int text_share;
 };
 
 extern const struct mcp_tool mcp_tools[];

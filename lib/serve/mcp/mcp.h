@@ -38,9 +38,10 @@ extern const size_t mcp_n_protocol_versions;
 struct mcp_server_opts {
     const char *const *roots; /* directories paths must lie in (realpath'd at creation) */
     size_t n_roots;
-    int allow_live;        /* tools may read the live host (/proc, journal) */
-    const char *rules_dir; /* extra user rules for the knowledge base, or NULL */
-    size_t max_message;    /* 0: MCP_DEFAULT_MAX_MESSAGE */
+    int allow_live;                /* tools may read the live host (/proc, journal) */
+    const char *rules_dir;         /* extra user rules for the knowledge base, or NULL */
+    const char *builtin_rules_dir; /* the shipped rules directory, or NULL */
+    size_t max_message;            /* 0: MCP_DEFAULT_MAX_MESSAGE */
     /* Called with one complete message (compact JSON, no newline); returns
      * 0 or -errno (a failure stops mcp_serve_fd). Must be set. */
     int (*write)(void *userdata, const char *msg, size_t len);

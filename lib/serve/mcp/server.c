@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "serve/mcp/mcp-internal.h"
+#include "serve/mcp/tools.h"
 
 const char *const mcp_protocol_versions[] = { "2025-06-18", "2025-03-26", "2024-11-05" };
 const size_t mcp_n_protocol_versions = ELEMENTSOF(mcp_protocol_versions);
@@ -225,10 +226,11 @@ static int m_tools_call(struct mcp_server *s, json_t *params, json_t **ret, int 
      * gets up to a quarter of it, the structured content the rest. */
     if (mcp_redact_json(structured) < 0) goto nomem;
     size_t budget_chars = c.budget_tokens * 4;
-    if (mcp_shape(structured, c.max_items, budget_chars - budget_chars / 4) < 0) goto nomem;
+    size_t cap = budget_chars / (size_t)(t->text_share > 1 ? t->text_share : 4);
+    if (mcp_shape(structured, c.max_items, budget_chars - cap) < 0) goto nomem;
     text = t->render(structured);
     if (!text) goto nomem;
-    size_t tl = strlen(text), cap = budget_chars / 4;
+    size_t tl = strlen(text);
     if (tl > cap) {
         tl = mcp_utf8_cut(text, cap > 20 ? cap - 20 : cap);
         strcpy(text + tl, "\n[... cut]");
@@ -469,6 +471,7 @@ int mcp_server_new(const struct mcp_server_opts *o, struct mcp_server **ret, siz
     s->roots = calloc(o->n_roots + 1, sizeof(char *));
     if (!s->pending_cancels || !s->roots) goto nomem;
     if (o->rules_dir && !(s->rules_dir = strdup(o->rules_dir))) goto nomem;
+    if (o->builtin_rules_dir && !(s->builtin_rules_dir = strdup(o->builtin_rules_dir))) goto nomem;
     for (size_t i = 0; i < o->n_roots; i++) {
         char *p = realpath(o->roots[i], NULL);
         if (!p) {
@@ -492,6 +495,8 @@ struct mcp_server *mcp_server_free(struct mcp_server *s)
     for (size_t i = 0; i < s->n_roots; i++) free(s->roots[i]);
     free(s->roots);
     free(s->rules_dir);
+    free(s->builtin_rules_dir);
+    mcp_kb_free(s);
     json_decref(s->current_id);
     json_decref(s->pending_cancels);
     json_decref(s->last_diagnosis);

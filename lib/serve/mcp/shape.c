@@ -114,6 +114,13 @@ static int note(struct shaper *sh, const char *path, size_t kept, size_t total)
                : 0;
 }
 
+/* Was this string cut by an earlier pass (ends in our ellipsis)? */
+static bool ends_cut(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 3 && streq(s + n - 3, "\xe2\x80\xa6");
+}
+
 /* Cut arrays at depth 0 (members of the top object) to top_limit, deeper
  * ones to inner_limit, strings to str_limit bytes. */
 static int cut(struct shaper *sh, json_t *v, const char *path, int depth, size_t top_limit,
@@ -136,10 +143,10 @@ static int cut(struct shaper *sh, json_t *v, const char *path, int depth, size_t
                 if (!t) return -ENOMEM;
                 memcpy(t, s, n);
                 memcpy(t + n, "\xe2\x80\xa6", 4); /* … */
+                if (!ends_cut(s)) sh->strings_cut++;
                 int r = json_object_set_new(v, k, json_string(t));
                 free(t);
                 if (r < 0) return -ENOMEM;
-                sh->strings_cut++;
             } else {
                 int r = cut(sh, c, sub, depth + 1, top_limit, inner_limit, str_limit);
                 if (r < 0) return r;
@@ -165,10 +172,10 @@ static int cut(struct shaper *sh, json_t *v, const char *path, int depth, size_t
                 if (!t) return -ENOMEM;
                 memcpy(t, s, n);
                 memcpy(t + n, "\xe2\x80\xa6", 4);
+                if (!ends_cut(s)) sh->strings_cut++;
                 int r = json_array_set_new(v, i, json_string(t));
                 free(t);
                 if (r < 0) return -ENOMEM;
-                sh->strings_cut++;
             } else {
                 int r = cut(sh, c, sub, depth + 1, top_limit, inner_limit, str_limit);
                 if (r < 0) return r;
@@ -188,7 +195,8 @@ int mcp_shape(json_t *v, size_t max_items, size_t budget_chars)
     if (!json_is_object(v)) return -EINVAL;
     struct shaper sh = { .notes = json_object() };
     if (!sh.notes) return -ENOMEM;
-    size_t top = max_items ? max_items : 1, inner = top, str = 2000;
+    size_t top = max_items ? max_items : 1, inner = top,
+           str = budget_chars > 160 ? budget_chars : 160;
     int r = cut(&sh, v, "", 0, top, inner, str);
     /* Then shrink until the result fits: inner lists first, then long
      * strings, then the top lists (the ranked part a model needs most). */
