@@ -296,6 +296,27 @@ test('malformed JSON-RPC gets the protocol errors and never ends the server', as
   assert.equal(code, 0);
 });
 
+test('a cancelled call gets no response and the server goes on', { skip: !hasTool('diagnose') }, async () => {
+  const { p, next, send } = rawServer();
+  send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {} } }));
+  await next();
+  // The first diagnose of a server loads and compiles the rules: long
+  // enough for the cancellation to arrive while it runs (or before it starts).
+  send(JSON.stringify({ jsonrpc: '2.0', id: 'slow', method: 'tools/call', params: { name: 'diagnose', arguments: { bundle: 'incident' } } }));
+  send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'slow', reason: 'test' } }));
+  send(JSON.stringify({ jsonrpc: '2.0', id: 'after', method: 'ping' }));
+  let m;
+  do { m = await next(); } while (m.id === undefined); // skip notifications
+  assert.equal(m.id, 'after', `got ${JSON.stringify(m).slice(0, 200)}`);
+  // And a later call still works.
+  send(JSON.stringify({ jsonrpc: '2.0', id: 'again', method: 'tools/call', params: { name: 'diagnose', arguments: { bundle: 'incident' } } }));
+  do { m = await next(); } while (m.id === undefined);
+  assert.equal(m.id, 'again');
+  assert.equal(m.result.structuredContent.hypotheses[0].category, 'disk_full');
+  p.stdin.end();
+  assert.equal(await new Promise((res) => p.on('close', res)), 0);
+});
+
 test('batches are answered under 2025-03-26', async () => {
   const { p, next, send } = rawServer();
   send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {} } }));

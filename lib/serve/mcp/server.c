@@ -214,6 +214,13 @@ static int m_tools_call(struct mcp_server *s, json_t *params, json_t **ret, int 
         if (asprintf(msg, "tool '%s' failed: %s", t->name, strerror(-r)) < 0) *msg = NULL;
         return *msg ? 0 : -ENOMEM;
     }
+    if (!err && !json_is_object(structured)) r = -EPROTO; /* a tool broke its contract */
+    if (r < 0) {
+        json_decref(structured);
+        *code = JSONRPC_INTERNAL_ERROR;
+        if (asprintf(msg, "tool '%s' failed: %s", t->name, strerror(-r)) < 0) *msg = NULL;
+        return *msg ? 0 : -ENOMEM;
+    }
     if (err) {
         json_decref(structured);
         _cleanup_free_ char *red = mcp_redact_text(err);
