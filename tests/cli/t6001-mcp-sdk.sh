@@ -4,9 +4,9 @@
 # confinement, redaction, malformed JSON-RPC. Skips only without node.
 . "$(dirname "$0")/lib.sh"
 
-command -v node >/dev/null 2>&1 || skip_all "node is not installed (scripts/deps-npm.sh installs it)"
+command -v node >/dev/null 2>&1 || skip_all "node is not installed"
 if [ ! -d "$SRCDIR/tests/mcp/node_modules/@modelcontextprotocol/sdk" ]; then
-    "$SRCDIR/scripts/deps-npm.sh" >"$T_TMP/npm.log" 2>&1 || {
+    "$SRCDIR/scripts/deps-npm.sh" tests/mcp >"$T_TMP/npm.log" 2>&1 || {
         not_ok "npm ci for tests/mcp failed"
         sed 's/^/#   /' "$T_TMP/npm.log" | tail -10
         done_testing

@@ -241,7 +241,7 @@ function rawServer(extra = []) {
   });
   const next = () => new Promise((res, rej) => {
     if (lines.length) return res(lines.shift());
-    const t = setTimeout(() => rej(new Error('no answer within 5s')), 5000);
+    const t = setTimeout(() => rej(new Error('no answer within 60s')), 60000);
     waiters.push((m) => { clearTimeout(t); res(m); });
   });
   const send = (s) => p.stdin.write(s + '\n');

@@ -489,7 +489,7 @@ static const struct mcp_tool test_tools[] = {
       "\"mode\":{\"type\":\"string\",\"enum\":[\"a\",\"b\"]},"
       "\"max_items\":{\"type\":\"integer\",\"minimum\":1},\"budget_tokens\":{\"type\":"
       "\"integer\",\"minimum\":200}},\"additionalProperties\":false}",
-      big_call, big_render },
+      big_call, big_render, 0 },
 };
 
 static json_t *call_big(struct sink *k, const char *args)
