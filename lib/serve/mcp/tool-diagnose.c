@@ -244,6 +244,7 @@ const char mcp_schema_report[] =
 int mcp_tool_report_call(struct mcp_call *c, json_t *args, json_t **ret, char **ret_error)
 {
     json_t *doc = NULL;
+    _cleanup_free_ char *md = NULL;
     int r;
     if (json_object_get(args, "bundle")) {
         r = run_diagnosis(c, args, &doc, ret_error);
@@ -276,7 +277,6 @@ int mcp_tool_report_call(struct mcp_call *c, json_t *args, json_t **ret, char **
     }
     r = mcp_call_stage(c, 1, 3, "writing the report");
     if (r < 0) goto out;
-    _cleanup_free_ char *md = NULL;
     r = report_markdown(doc, &md);
     if (r == -EINVAL || r == -E2BIG) {
         *ret_error = strdup(r == -EINVAL ? "cannot write a report: the diagnosis is malformed"
