@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd-logs.h"
 #include "core/redact.h"
@@ -160,6 +161,10 @@ int cmd_logs_patterns(int argc, char **argv)
     q.n_paths = (size_t)(argc - optind);
     q.json = json;
     if (q.per_line && json) return usage_error("logs", "--per-line and --json exclude each other");
+
+    for (size_t i = 0; i < q.n_paths; i++)
+        if (!streq(q.paths[i], "-") && access(q.paths[i], R_OK) < 0)
+            return fail_errno("logs", -errno, "cannot open '%s'", q.paths[i]);
 
     FILE *f = output_open(out_path);
     if (!f) return fail_errno("logs", -errno, "cannot open '%s'", out_path);

@@ -28,7 +28,7 @@ static const char usage[] =
     "  errors     warnings and errors by template: counts per minute, the first\n"
     "             occurrence of every error, spikes against a baseline, templates\n"
     "             new in the window, spikes of different sources that start together\n"
-    "  patterns   templates mined from every line (see 'tshoot logs patterns --help')\n"
+    "  patterns   templates mined from every line\n"
     "\n"
     "Options of 'logs errors':\n"
     "  -s, --since WHEN   window start: RFC 3339 time or a duration back from now (2h);\n"
@@ -40,18 +40,20 @@ static const char usage[] =
     "      --max-line N   line cap in bytes (default 65536; longer lines are cut)\n"
     "      --json         print the tshoot.logs.errors/1 document (docs/logs.md)\n"
     "  -o, --output FILE  write to FILE instead of stdout\n"
+    "      --threads N    worker threads for several inputs (default: one per core, max 4)\n"
     "      --no-progress  never show progress on stderr\n"
     "\n"
-    "Exit status: 0 no errors found, 1 errors found, 64 usage, 66 missing input.\n";
-
-/* A weak fallback keeps this branch linking until src/cmd-logs-patterns.c
- * (the miner work) is merged; the real definition replaces it. */
-__attribute__((weak)) int cmd_logs_patterns(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    return fail("logs", EXIT_UNAVAILABLE, "'patterns' is not built in this binary");
-}
+    "Exit status of 'logs errors': 0 no errors found, 1 errors found, 64 usage,\n"
+    "66 missing input.\n"
+    "\n"
+    "Options of 'logs patterns':\n"
+    "      --per-line           exactly one template per input line, in order\n"
+    "      --json               the tshoot.patterns/1 document\n"
+    "      --max N              templates to show (default 50, 0 = all)\n"
+    "      --max-templates N    templates kept in memory (default 10000)\n"
+    "      --journal, --unit U, --since T, --until T, -o FILE: as above\n"
+    "\n"
+    "See docs/logs.md for formats, timestamps and the JSON documents.\n";
 
 int logs_parse_when(const char *s, ts_time_t now, ts_time_t *ret)
 {
@@ -248,7 +250,7 @@ static void print_human(FILE *f, json_t *doc, const struct palette *pal)
 
 static int run_errors(int argc, char **argv)
 {
-    enum { OPT_JSON = 256, OPT_UNIT, OPT_MAXLINE, OPT_NOPROG };
+    enum { OPT_JSON = 256, OPT_UNIT, OPT_MAXLINE, OPT_NOPROG, OPT_THREADS };
     static const struct option opts[] = {
         { "since", required_argument, NULL, 's' },
         { "until", required_argument, NULL, 'u' },
@@ -259,6 +261,7 @@ static int run_errors(int argc, char **argv)
         { "json", no_argument, NULL, OPT_JSON },
         { "output", required_argument, NULL, 'o' },
         { "no-progress", no_argument, NULL, OPT_NOPROG },
+        { "threads", required_argument, NULL, OPT_THREADS },
         {},
     };
     struct logs_query q;
@@ -295,6 +298,10 @@ static int run_errors(int argc, char **argv)
         case OPT_JSON: q.json = 1; break;
         case 'o': out = optarg; break;
         case OPT_NOPROG: noprog = 1; break;
+        case OPT_THREADS:
+            if (parse_uint_opt("logs", "--threads", optarg, 16, &v)) return EXIT_USAGE;
+            q.threads = (int)v;
+            break;
         default: return usage_error("logs", "invalid option");
         }
     }

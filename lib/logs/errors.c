@@ -5,6 +5,9 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -12,14 +15,17 @@
 #include "core/redact.h"
 #include "logs/errors.h"
 #include "logs/logs.h"
+#include "logs/miner.h"
 
 #define MINUTE_NS     (60LL * TS_NSEC_PER_SEC)
-#define KEY_MAX       400
+#define KEY_MAX       2048  /* bytes of message (and of err) given to the miner */
+#define ID_SLOTS      32768 /* > 2 * LOGS_MAX_TEMPLATES, power of two */
 #define EXAMPLE_MAX   400
 #define MAX_SOURCES   8
 #define MAX_SPIKES    5
 #define MAX_BUCKETS   720
 #define DEFAULT_ITEMS 50
+#define MAX_WORKERS   16
 
 struct mcount {
     int64_t minute;
@@ -45,8 +51,10 @@ struct spike {
 };
 
 struct tmpl {
-    char *key;
+    char *key; /* final template text (set by finalize_keys or on eviction) */
     uint64_t hash;
+    uint32_t mid; /* miner template id the lines went to */
+    int frozen;   /* key snapshotted before a miner eviction: mid is stale */
     enum log_level level;
     uint64_t count;
     ts_time_t first_time, last_time;
@@ -71,13 +79,16 @@ struct ctx {
     const struct logs_query *q;
     struct tmpl *t;
     size_t n_t;
-    size_t *slots; /* open addressing: index + 1, 0 = empty */
+    size_t *slots; /* by key text, open addressing: index + 1, 0 = empty */
     size_t n_slots;
+    size_t *idslots; /* by miner id, same scheme */
+    struct miner *m;
     uint64_t dropped; /* lines of templates past the cap */
     struct series lines, warns, errs;
     uint64_t n_warn, n_err, n_lines, n_untimed_err;
     ts_time_t first, last;
     struct interned src;
+    const char *last_src, *last_src_raw; /* intern cache */
     struct buf key;
 };
 
@@ -135,55 +146,6 @@ static uint64_t hash_bytes(const char *p, size_t n)
     return h ? h : 1;
 }
 
-static inline int is_sep(char c)
-{
-    return c == ' ' || c == '\t' || c == ',' || c == ';' || c == '(' || c == ')' || c == '[' ||
-           c == ']' || c == '{' || c == '}' || c == '"' || c == '\'' || c == '=' || c == '<' ||
-           c == '>' || c == '\n' || c == '\r';
-}
-
-int logs_simple_template(const char *msg, size_t n, struct buf *out)
-{
-    size_t i = 0;
-    int r = 0, space = 0;
-    while (i < n && r >= 0) {
-        char c = msg[i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            space = 1;
-            i++;
-            continue;
-        }
-        if (space && out->len) r = buf_putc(out, ' ');
-        space = 0;
-        if (r < 0) break;
-        if (is_sep(c)) {
-            r = buf_putc(out, c);
-            i++;
-            continue;
-        }
-        size_t j = i;
-        int digit = 0, hex = 1;
-        while (j < n && !is_sep(msg[j])) {
-            char d = msg[j];
-            if (d >= '0' && d <= '9')
-                digit = 1;
-            else if (!((d | 0x20) >= 'a' && (d | 0x20) <= 'f'))
-                hex = 0;
-            j++;
-        }
-        /* keep trailing ':' / '.' out of the variable */
-        size_t end = j;
-        while (end > i + 1 && (msg[end - 1] == ':' || msg[end - 1] == '.')) end--;
-        if (digit || (hex && end - i >= 8))
-            r = buf_puts(out, "<*>");
-        else
-            r = buf_append(out, msg + i, end - i);
-        if (r >= 0 && end < j) r = buf_append(out, msg + end, j - end);
-        i = j;
-    }
-    return r == -E2BIG ? 0 : r;
-}
-
 static const char *intern(struct interned *in, const char *s)
 {
     for (size_t i = in->n; i > 0; i--)
@@ -201,29 +163,119 @@ static const char *intern(struct interned *in, const char *s)
     return d;
 }
 
-static struct tmpl *lookup(struct ctx *c, const char *key, size_t kl, int *created)
+static struct tmpl *lookup_id(struct ctx *c, uint32_t mid)
 {
-    uint64_t h = hash_bytes(key, kl);
-    size_t mask = c->n_slots - 1, i = (size_t)h & mask;
-    *created = 0;
+    size_t mask = ID_SLOTS - 1, i = ((size_t)mid * 2654435761u) & mask;
     for (;;) {
-        size_t s = c->slots[i];
+        size_t s = c->idslots[i];
         if (!s) break;
-        struct tmpl *t = &c->t[s - 1];
-        if (t->hash == h && strlen(t->key) == kl && memcmp(t->key, key, kl) == 0) return t;
+        if (c->t[s - 1].mid == mid && !c->t[s - 1].frozen) return &c->t[s - 1];
         i = (i + 1) & mask;
     }
     if (c->n_t >= LOGS_MAX_TEMPLATES) return NULL;
     struct tmpl *t = &c->t[c->n_t];
     memset(t, 0, sizeof(*t));
-    t->key = strndup(key, kl);
-    if (!t->key) return NULL;
-    t->hash = h;
+    t->mid = mid;
     t->first_time = TS_TIME_NONE;
     t->last_time = TS_TIME_NONE;
-    c->slots[i] = ++c->n_t;
-    *created = 1;
+    c->idslots[i] = ++c->n_t;
     return t;
+}
+
+/* The miner is about to evict a template: ids given out so far may be
+ * reused, so snapshot the text of every live entry and start a new id map. */
+static void before_evict(void *userdata)
+{
+    struct ctx *c = userdata;
+    for (size_t i = 0; i < c->n_t; i++) {
+        struct tmpl *t = &c->t[i];
+        if (t->frozen) continue;
+        size_t n = 0;
+        const char *txt = miner_text(c->m, miner_resolve(c->m, t->mid), &n);
+        t->key = strndup(txt ? txt : "", n);
+        t->frozen = 1; /* a NULL key (ENOMEM) is caught by finalize_keys */
+    }
+    memset(c->idslots, 0, ID_SLOTS * sizeof(size_t));
+}
+
+static void merge_tmpl(struct tmpl *d, struct tmpl *s)
+{
+    d->count += s->count;
+    if (s->level > d->level) d->level = s->level;
+    if (s->first_time != TS_TIME_NONE &&
+        (d->first_time == TS_TIME_NONE || s->first_time < d->first_time)) {
+        d->first_time = s->first_time;
+        d->first_source = s->first_source;
+        d->first_line = s->first_line;
+        char *e = d->example;
+        d->example = s->example;
+        s->example = e;
+    }
+    if (s->last_time != TS_TIME_NONE &&
+        (d->last_time == TS_TIME_NONE || s->last_time > d->last_time))
+        d->last_time = s->last_time;
+    for (size_t i = 0; i < s->n_src; i++) {
+        size_t k;
+        for (k = 0; k < d->n_src; k++)
+            if (d->src[k].name == s->src[i].name) break;
+        if (k < d->n_src)
+            d->src[k].count += s->src[i].count;
+        else if (d->n_src < MAX_SOURCES)
+            d->src[d->n_src++] = s->src[i];
+    }
+    for (size_t i = 0; i < s->s.n; i++)
+        if (series_add(&d->s, s->s.v[i].minute, s->s.v[i].n) < 0) d->s.capped = 1;
+}
+
+static void tmpl_release(struct tmpl *t)
+{
+    free(t->key);
+    free(t->example);
+    free(t->s.v);
+    memset(t, 0, sizeof(*t));
+}
+
+/* Give every entry its final template text and merge entries whose text is
+ * the same (miner aliases, ids split by an eviction). */
+static int finalize_keys(struct ctx *c)
+{
+    for (size_t i = 0; i < c->n_t; i++) {
+        struct tmpl *t = &c->t[i];
+        if (!t->frozen) {
+            size_t n = 0;
+            const char *txt = miner_text(c->m, miner_resolve(c->m, t->mid), &n);
+            t->key = strndup(txt ? txt : "", n);
+        }
+        if (!t->key) return -ENOMEM;
+        t->hash = hash_bytes(t->key, strlen(t->key));
+    }
+    memset(c->slots, 0, c->n_slots * sizeof(size_t));
+    size_t out = 0, mask = c->n_slots - 1;
+    for (size_t i = 0; i < c->n_t; i++) {
+        struct tmpl *t = &c->t[i];
+        size_t h = (size_t)t->hash & mask;
+        struct tmpl *found = NULL;
+        while (c->slots[h]) {
+            struct tmpl *f = &c->t[c->slots[h] - 1];
+            if (f->hash == t->hash && streq(f->key, t->key)) {
+                found = f;
+                break;
+            }
+            h = (h + 1) & mask;
+        }
+        if (found) {
+            merge_tmpl(found, t);
+            tmpl_release(t);
+            continue;
+        }
+        if (out != i) {
+            c->t[out] = *t;
+            memset(t, 0, sizeof(*t));
+        }
+        c->slots[h] = ++out;
+    }
+    c->n_t = out;
+    return 0;
 }
 
 static int add_record(struct ctx *c, const struct log_record *rec)
@@ -240,8 +292,7 @@ static int add_record(struct ctx *c, const struct log_record *rec)
     if (lv == LOG_LEVEL_UNKNOWN) {
         lv = log_level_infer(rec->msg, rec->msg_len);
         if (rec->err && rec->err_len && lv < LOG_LEVEL_ERROR) lv = LOG_LEVEL_ERROR;
-    } else if (rec->err && rec->err_len && lv < LOG_LEVEL_WARN)
-        lv = rec->level; /* an err field on an info line stays info */
+    }
     if (lv < LOG_LEVEL_WARN) return 0;
     if (lv >= LOG_LEVEL_ERROR)
         c->n_err++;
@@ -253,23 +304,33 @@ static int add_record(struct ctx *c, const struct log_record *rec)
         c->n_untimed_err++;
 
     buf_reset(&c->key);
-    int r = logs_simple_template(rec->msg, rec->msg_len, &c->key);
+    size_t ml = TS_MIN(rec->msg_len, (size_t)KEY_MAX);
+    int r = buf_append(&c->key, rec->msg, ml);
     if (r >= 0 && rec->err && rec->err_len) {
         r = buf_puts(&c->key, " | err: ");
-        if (r >= 0) r = logs_simple_template(rec->err, rec->err_len, &c->key);
-        if (r == -E2BIG) r = 0;
+        if (r >= 0) r = buf_append(&c->key, rec->err, TS_MIN(rec->err_len, (size_t)KEY_MAX));
     }
-    if (r < 0 && r != -E2BIG) return r;
-    int created;
-    struct tmpl *t = lookup(c, c->key.data ? c->key.data : "", c->key.len, &created);
+    if (r < 0) return r;
+    /* the reader's source pointer is stable per input (the journal reuses one
+     * buffer for every unit, hence the string compare) */
+    const char *src = c->last_src;
+    if (!src || rec->source != c->last_src_raw || !streq(src, rec->source ? rec->source : "-")) {
+        src = intern(&c->src, rec->source ? rec->source : "-");
+        if (!src) return -ENOMEM;
+        c->last_src = src;
+        c->last_src_raw = rec->source;
+    }
+    uint32_t mid = 0;
+    r = miner_add(c->m, c->key.data ? c->key.data : "", c->key.len, rec->time, src, &mid);
+    if (r < 0) return r;
+    struct tmpl *t = lookup_id(c, mid);
+    int created = t && t->count == 0;
     if (!t) {
         c->dropped++;
         return 0;
     }
     t->count++;
     if (lv > t->level) t->level = lv;
-    const char *src = intern(&c->src, rec->source ? rec->source : "-");
-    if (!src) return -ENOMEM;
     size_t si;
     for (si = 0; si < t->n_src; si++)
         if (t->src[si].name == src) break;
@@ -507,6 +568,8 @@ static void ctx_free(struct ctx *c)
     }
     free(c->t);
     free(c->slots);
+    free(c->idslots);
+    miner_free(c->m);
     free(c->lines.v);
     free(c->warns.v);
     free(c->errs.v);
@@ -515,79 +578,242 @@ static void ctx_free(struct ctx *c)
     buf_release(&c->key);
 }
 
-static json_t *inputs_json(const struct log_reader *r)
+static json_t *inputs_json(struct log_reader *const *rds, size_t n)
 {
-    const struct log_reader_stats *st = log_reader_stats(r);
+    struct log_reader_stats t = { 0 };
     json_t *probs = json_array();
-    for (size_t i = 0;; i++) {
-        const char *e = log_reader_error(r, i);
-        if (!e) break;
-        json_array_append_new(probs, redacted_string(e));
+    uint64_t dups = 0;
+    for (size_t k = 0; k < n; k++) {
+        const struct log_reader_stats *st = log_reader_stats(rds[k]);
+        t.files += st->files;
+        t.lines += st->lines;
+        t.bytes += st->bytes;
+        t.untimed += st->untimed;
+        t.truncated += st->truncated;
+        t.skipped_binary += st->skipped_binary;
+        t.filtered += st->filtered;
+        t.errors += st->errors;
+        if (k == 0) t.skipped_symlink = st->skipped_symlink; /* every shard walks the dirs */
+        for (size_t i = 0;; i++) {
+            const char *e = log_reader_error(rds[k], i);
+            if (!e) break;
+            /* directory-walk problems are seen by every shard: list them once */
+            int seen = 0;
+            for (size_t p = 0; k > 0 && p < i + 1 && !seen; p++) {
+                const char *o = log_reader_error(rds[0], p);
+                if (o && streq(o, e)) seen = 1;
+            }
+            if (seen) {
+                dups++;
+                continue;
+            }
+            json_array_append_new(probs, redacted_string(e));
+        }
     }
-    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "files", (json_int_t)st->files,
-                     "lines", (json_int_t)st->lines, "bytes", (json_int_t)st->bytes, "untimed",
-                     (json_int_t)st->untimed, "truncated", (json_int_t)st->truncated,
-                     "skipped_binary", (json_int_t)st->skipped_binary, "skipped_symlink",
-                     (json_int_t)st->skipped_symlink, "filtered", (json_int_t)st->filtered,
-                     "errors", (json_int_t)st->errors, "problems", probs);
+    if (t.errors >= dups) t.errors -= dups;
+    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "files", (json_int_t)t.files,
+                     "lines", (json_int_t)t.lines, "bytes", (json_int_t)t.bytes, "untimed",
+                     (json_int_t)t.untimed, "truncated", (json_int_t)t.truncated, "skipped_binary",
+                     (json_int_t)t.skipped_binary, "skipped_symlink", (json_int_t)t.skipped_symlink,
+                     "filtered", (json_int_t)t.filtered, "errors", (json_int_t)t.errors, "problems",
+                     probs);
 }
 
-static void report_progress(const struct logs_query *q, struct log_reader *r)
+/* Progress shared by the workers: each publishes its own counters, shard 0
+ * reports the sums. */
+struct progress_share {
+    uint64_t bytes[MAX_WORKERS], done[MAX_WORKERS], total[MAX_WORKERS];
+    unsigned n;
+};
+
+struct worker {
+    const struct logs_query *q;
+    unsigned shard, n;
+    struct ctx c;
+    struct log_reader *rd;
+    struct progress_share *ps;
+    int r;
+};
+
+static void publish_progress(struct worker *w, int report)
 {
-    const struct log_reader_stats *st = log_reader_stats(r);
-    q->progress(q->progress_userdata, st->bytes, st->disk_done, st->disk_total);
+    const struct log_reader_stats *st = log_reader_stats(w->rd);
+    __atomic_store_n(&w->ps->bytes[w->shard], st->bytes, __ATOMIC_RELAXED);
+    __atomic_store_n(&w->ps->done[w->shard], st->disk_done, __ATOMIC_RELAXED);
+    __atomic_store_n(&w->ps->total[w->shard], st->disk_total, __ATOMIC_RELAXED);
+    if (!report) return;
+    uint64_t b = 0, d = 0, t = 0;
+    for (unsigned k = 0; k < w->ps->n; k++) {
+        b += __atomic_load_n(&w->ps->bytes[k], __ATOMIC_RELAXED);
+        d += __atomic_load_n(&w->ps->done[k], __ATOMIC_RELAXED);
+        t += __atomic_load_n(&w->ps->total[k], __ATOMIC_RELAXED);
+    }
+    w->q->progress(w->q->progress_userdata, b, d, t);
+}
+
+static int ctx_init(struct ctx *c, const struct logs_query *q)
+{
+    *c = (struct ctx){ .q = q, .first = TS_TIME_NONE, .last = TS_TIME_NONE };
+    buf_init(&c->key, 2 * KEY_MAX + 16);
+    c->n_slots = ID_SLOTS;
+    c->slots = calloc(c->n_slots, sizeof(size_t));
+    c->idslots = calloc(ID_SLOTS, sizeof(size_t));
+    c->t = calloc(LOGS_MAX_TEMPLATES, sizeof(struct tmpl));
+    if (!c->slots || !c->idslots || !c->t) return -ENOMEM;
+    struct miner_opts mo = { .before_evict = before_evict, .userdata = c };
+    return miner_new(&mo, &c->m);
+}
+
+/* One worker: read its shard of the inputs into its own ctx. */
+static int read_shard(struct worker *w)
+{
+    const struct logs_query *q = w->q;
+    int r = ctx_init(&w->c, q);
+    if (r < 0) return r;
+    struct log_reader_opts ro = { .max_line = q->max_line,
+                                  .since = TS_TIME_NONE,
+                                  .until = q->until,
+                                  .shard = w->shard,
+                                  .n_shards = w->n };
+    if (q->since != TS_TIME_NONE) ro.since = q->since - LOGS_BASELINE_LOOKBACK;
+    r = log_reader_new(&ro, &w->rd);
+    if (r < 0) return r;
+    for (size_t i = 0; i < q->n_paths; i++) {
+        r = log_reader_add_path(w->rd, q->paths[i]);
+        if (r < 0) return r;
+    }
+    if (q->journal) {
+        r = log_reader_add_journal(w->rd, q->unit);
+        if (r < 0) return r;
+    }
+    struct log_record rec;
+    int64_t last_prog = ts_mono_ns();
+    uint64_t nrec = 0;
+    while ((r = log_reader_next(w->rd, &rec)) > 0) {
+        r = add_record(&w->c, &rec);
+        if (r < 0) return r;
+        if (q->progress && (++nrec & 0xffff) == 0) {
+            int64_t now = ts_mono_ns();
+            if (w->shard != 0 || now - last_prog > 200000000) {
+                last_prog = now;
+                publish_progress(w, w->shard == 0);
+            }
+        }
+    }
+    if (r < 0) return r;
+    if (q->progress) publish_progress(w, 0);
+    return finalize_keys(&w->c);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    w->r = read_shard(w);
+    return NULL;
+}
+
+/* Move everything of b into a (b is left empty). Both are finalized. */
+static int merge_ctx(struct ctx *a, struct ctx *b)
+{
+    a->n_lines += b->n_lines;
+    a->n_warn += b->n_warn;
+    a->n_err += b->n_err;
+    a->n_untimed_err += b->n_untimed_err;
+    a->dropped += b->dropped;
+    if (b->first != TS_TIME_NONE && (a->first == TS_TIME_NONE || b->first < a->first))
+        a->first = b->first;
+    if (b->last != TS_TIME_NONE && (a->last == TS_TIME_NONE || b->last > a->last))
+        a->last = b->last;
+    struct series *sa[] = { &a->lines, &a->warns, &a->errs },
+                  *sb[] = { &b->lines, &b->warns, &b->errs };
+    for (size_t k = 0; k < 3; k++)
+        for (size_t i = 0; i < sb[k]->n; i++)
+            if (series_add(sa[k], sb[k]->v[i].minute, sb[k]->v[i].n) < 0) return -ENOMEM;
+    size_t mask = a->n_slots - 1;
+    for (size_t i = 0; i < b->n_t; i++) {
+        struct tmpl *t = &b->t[i];
+        /* sources are interned per ctx */
+        if (t->first_source && !(t->first_source = intern(&a->src, t->first_source)))
+            return -ENOMEM;
+        for (size_t k = 0; k < t->n_src; k++)
+            if (!(t->src[k].name = intern(&a->src, t->src[k].name))) return -ENOMEM;
+        size_t h = (size_t)t->hash & mask;
+        struct tmpl *found = NULL;
+        while (a->slots[h]) {
+            struct tmpl *f = &a->t[a->slots[h] - 1];
+            if (f->hash == t->hash && streq(f->key, t->key)) {
+                found = f;
+                break;
+            }
+            h = (h + 1) & mask;
+        }
+        if (found) {
+            merge_tmpl(found, t);
+            tmpl_release(t);
+        } else if (a->n_t < LOGS_MAX_TEMPLATES) {
+            a->t[a->n_t] = *t;
+            memset(t, 0, sizeof(*t));
+            a->slots[h] = ++a->n_t;
+        } else {
+            a->dropped += t->count;
+            tmpl_release(t);
+        }
+    }
+    b->n_t = 0;
+    return 0;
+}
+
+static unsigned worker_count(const struct logs_query *q)
+{
+    if (q->threads == 1) return 1;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned n = q->threads > 0 ? (unsigned)q->threads : (unsigned)(ncpu > 0 ? ncpu : 1);
+    if (n > 4 && q->threads <= 0) n = 4;
+    if (n > MAX_WORKERS) n = MAX_WORKERS;
+    if (q->n_paths == 1 && !q->journal) {
+        struct stat st;
+        if (streq(q->paths[0], "-") || (stat(q->paths[0], &st) == 0 && !S_ISDIR(st.st_mode)))
+            return 1;
+    }
+    if (q->n_paths == 0) return 1;
+    return n;
 }
 
 int logs_errors_run(const struct logs_query *q, json_t **ret)
 {
     if (!q || !ret) return -EINVAL;
-    struct ctx c = { .q = q, .first = TS_TIME_NONE, .last = TS_TIME_NONE };
-    buf_init(&c.key, KEY_MAX);
-    c.n_slots = 16384; /* > 2 * LOGS_MAX_TEMPLATES, power of two */
-    c.slots = calloc(c.n_slots, sizeof(size_t));
-    c.t = calloc(LOGS_MAX_TEMPLATES, sizeof(struct tmpl));
     json_t *doc = NULL;
     int r = 0;
-    _cleanup_(log_reader_freep) struct log_reader *rd = NULL;
     struct tmpl **order = NULL, **byfirst = NULL;
     size_t *rank_of = NULL;
     struct sp_ref *sp = NULL;
     json_t *templates = NULL, *first_errors = NULL, *news = NULL, *spikes = NULL,
            *correlated = NULL;
-    if (!c.slots || !c.t) {
-        r = -ENOMEM;
-        goto out;
+    struct progress_share ps = { .n = worker_count(q) };
+    unsigned nw = ps.n;
+    struct worker w[MAX_WORKERS];
+    pthread_t th[MAX_WORKERS];
+    int started[MAX_WORKERS] = { 0 };
+    struct log_reader *rds[MAX_WORKERS];
+    for (unsigned k = 0; k < nw; k++)
+        w[k] = (struct worker){ .q = q, .shard = k, .n = nw, .ps = &ps };
+    for (unsigned k = 1; k < nw; k++)
+        started[k] = pthread_create(&th[k], NULL, worker_main, &w[k]) == 0;
+    worker_main(&w[0]);
+    for (unsigned k = 1; k < nw; k++) {
+        if (started[k])
+            pthread_join(th[k], NULL);
+        else
+            worker_main(&w[k]); /* no thread: do its share here */
     }
-    struct log_reader_opts ro = { .max_line = q->max_line,
-                                  .since = TS_TIME_NONE,
-                                  .until = q->until };
-    if (q->since != TS_TIME_NONE) ro.since = q->since - LOGS_BASELINE_LOOKBACK;
-    r = log_reader_new(&ro, &rd);
+    for (unsigned k = 0; k < nw; k++) {
+        rds[k] = w[k].rd;
+        if (w[k].r < 0 && r == 0) r = w[k].r;
+    }
+    for (unsigned k = 1; k < nw && r == 0; k++) r = merge_ctx(&w[0].c, &w[k].c);
     if (r < 0) goto out;
-    for (size_t i = 0; i < q->n_paths; i++) {
-        r = log_reader_add_path(rd, q->paths[i]);
-        if (r < 0) goto out;
-    }
-    if (q->journal) {
-        r = log_reader_add_journal(rd, q->unit);
-        if (r < 0) goto out;
-    }
-    struct log_record rec;
-    int64_t last_prog = ts_mono_ns();
-    uint64_t nrec = 0;
-    while ((r = log_reader_next(rd, &rec)) > 0) {
-        r = add_record(&c, &rec);
-        if (r < 0) goto out;
-        if (q->progress && (++nrec & 0xffff) == 0) {
-            int64_t now = ts_mono_ns();
-            if (now - last_prog > 200000000) {
-                last_prog = now;
-                report_progress(q, rd);
-            }
-        }
-    }
-    if (r < 0) goto out;
-    if (q->progress) report_progress(q, rd);
+    if (q->progress) publish_progress(&w[0], 1);
+    struct ctx c = w[0].c; /* shorthand; w[0].c keeps ownership */
 
     /* Window and baseline, in minutes. */
     int timed = c.first != TS_TIME_NONE;
@@ -761,7 +987,7 @@ int logs_errors_run(const struct logs_query *q, json_t **ret)
                                   time_json(q->until, 0), "first", time_json(c.first, 1), "last",
                                   time_json(c.last, 1), "baseline",
                                   have_baseline || q->since == TS_TIME_NONE));
-    json_object_set_new(doc, "inputs", inputs_json(rd));
+    json_object_set_new(doc, "inputs", inputs_json(rds, nw));
     json_object_set_new(doc, "totals",
                         json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "lines", (json_int_t)c.n_lines,
                                   "warnings", (json_int_t)c.n_warn, "errors", (json_int_t)c.n_err,
@@ -788,6 +1014,9 @@ out:
     free(byfirst);
     free(rank_of);
     free(sp);
-    ctx_free(&c);
+    for (unsigned k = 0; k < nw; k++) {
+        ctx_free(&w[k].c);
+        log_reader_free(w[k].rd);
+    }
     return r;
 }

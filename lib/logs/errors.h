@@ -23,12 +23,6 @@
  * are listed in the document's "inputs.problems", not returned. */
 int logs_errors_run(const struct logs_query *q, json_t **ret);
 
-/* The grouping key of a message until the miner is wired in: every word that
- * contains a digit (numbers, ids, IPs, hex, durations) and every long hex
- * word becomes "<*>", whitespace is collapsed. Appends to out (capped by
- * the buffer). Returns 0 or a buffer error. */
-int logs_simple_template(const char *msg, size_t n, struct buf *out);
-
 /* Baseline read before --since: the window's robust statistics use up to
  * this much history (ns). */
 #define LOGS_BASELINE_LOOKBACK (24LL * 3600 * TS_NSEC_PER_SEC)
@@ -39,7 +33,7 @@ int logs_simple_template(const char *msg, size_t n, struct buf *out);
 /* Spikes of different sources starting within this many ns are correlated. */
 #define LOGS_CORRELATE_NS (2LL * 60 * TS_NSEC_PER_SEC)
 /* Caps (memory is bounded whatever the input). */
-#define LOGS_MAX_TEMPLATES 5000
+#define LOGS_MAX_TEMPLATES 10000 /* miner template ids tracked; lines past it are counted */
 #define LOGS_MAX_MINUTES   100000
 
 #endif

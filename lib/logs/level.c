@@ -2,6 +2,7 @@
 /*
  * level.c: level names, level words and keyword-based level inference.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "logs/logs.h"
@@ -133,21 +134,33 @@ static const struct level_word infer_words[] = {
     { "abort", LOG_LEVEL_ERROR },        { "corrupt", LOG_LEVEL_ERROR },
 };
 
-/* Words grouped by lower-case first letter: bucket[c] lists word indices + 1. */
+/* Words grouped by lower-case first letter: bucket[c] lists word indices + 1;
+ * pair[] has a bit for every (first, second) letter pair a word starts with. */
 #define INFER_BUCKET 8
 static unsigned char infer_bucket[26][INFER_BUCKET];
 static unsigned char infer_len[ELEMENTSOF(infer_words)];
 static unsigned char infer_first[256]; /* 1 + letter index, 0: no word starts so */
+static unsigned char alnum_tab[256];
+static uint8_t infer_pair[26 * 256 / 8];
 static int infer_ready;
 
 static void infer_init(void)
 {
+    for (int c = 0; c < 256; c++)
+        alnum_tab[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     for (size_t k = 0; k < ELEMENTSOF(infer_words); k++) {
         unsigned char c = (unsigned char)infer_words[k].w[0];
         int li = c - 'a';
         infer_first[c] = (unsigned char)(li + 1);
         infer_first[c - 32] = (unsigned char)(li + 1);
         infer_len[k] = (unsigned char)strlen(infer_words[k].w);
+        unsigned char c1 = (unsigned char)infer_words[k].w[1];
+        unsigned pl = (unsigned)li * 256 + c1;
+        infer_pair[pl / 8] |= (uint8_t)(1u << (pl % 8));
+        if (c1 >= 'a' && c1 <= 'z') {
+            unsigned pu = (unsigned)li * 256 + (c1 - 32u);
+            infer_pair[pu / 8] |= (uint8_t)(1u << (pu % 8));
+        }
         for (int b = 0; b < INFER_BUCKET; b++)
             if (!infer_bucket[li][b]) {
                 infer_bucket[li][b] = (unsigned char)(k + 1);
@@ -157,32 +170,40 @@ static void infer_init(void)
     __atomic_store_n(&infer_ready, 1, __ATOMIC_RELEASE);
 }
 
-static inline int is_alnum(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
-
 enum log_level log_level_infer(const char *s, size_t n)
 {
     if (!__atomic_load_n(&infer_ready, __ATOMIC_ACQUIRE)) infer_init();
     enum log_level best = LOG_LEVEL_UNKNOWN;
     const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i + 3 <= n; i++) {
-        unsigned f = infer_first[u[i]];
-        if (!f || (i > 0 && is_alnum(u[i - 1]))) continue;
-        char c1 = lower(s[i + 1]);
-        const unsigned char *bk = infer_bucket[f - 1];
-        for (int b = 0; b < INFER_BUCKET && bk[b]; b++) {
-            size_t k = bk[b] - 1u;
-            const char *w = infer_words[k].w;
-            size_t wl = infer_len[k], j;
-            if (w[1] != c1 || wl > n - i) continue;
-            for (j = 2; j < wl; j++)
-                if (lower(s[i + j]) != w[j]) break;
-            if (j < wl) continue;
-            if (infer_words[k].l > best) best = infer_words[k].l;
-            if (best == LOG_LEVEL_CRIT) return best;
+    size_t i = 0;
+    while (i + 3 <= n) {
+        if (!alnum_tab[u[i]]) {
+            i++;
+            continue;
         }
+        /* u[i] starts a word */
+        unsigned f = infer_first[u[i]];
+        if (f) {
+            unsigned pl = (f - 1) * 256 + u[i + 1];
+            if (infer_pair[pl / 8] & (1u << (pl % 8))) {
+                const unsigned char *bk = infer_bucket[f - 1];
+                char c1 = lower(s[i + 1]);
+                for (int b = 0; b < INFER_BUCKET && bk[b]; b++) {
+                    size_t k = bk[b] - 1u;
+                    const char *w = infer_words[k].w;
+                    size_t wl = infer_len[k], j;
+                    if (w[1] != c1 || wl > n - i) continue;
+                    for (j = 2; j < wl; j++)
+                        if (lower(s[i + j]) != w[j]) break;
+                    if (j < wl) continue;
+                    if (infer_words[k].l > best) best = infer_words[k].l;
+                    if (best == LOG_LEVEL_CRIT) return best;
+                }
+            }
+        }
+        /* skip the rest of the word */
+        i++;
+        while (i < n && alnum_tab[u[i]]) i++;
     }
     return best;
 }

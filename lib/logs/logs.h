@@ -96,6 +96,12 @@ struct log_reader_opts {
     ts_time_t since;     /* TS_TIME_NONE: no lower bound */
     ts_time_t until;     /* TS_TIME_NONE: no upper bound */
     int raw;             /* 1: do not parse lines: msg = line, time NONE, level UNKNOWN (fastest) */
+    /* Parallel reading: with n_shards > 1 this reader reads only shard
+     * `shard` (0-based) of the queued inputs. Rotated sets stay whole; sets
+     * are spread by size (largest first, to the least loaded shard), stdin
+     * and the journal go to shard 0. Readers given the same paths and
+     * n_shards split the inputs exactly, each input read by one of them. */
+    unsigned shard, n_shards;
 };
 
 struct log_reader_stats {

@@ -537,6 +537,19 @@ static void parse_plain(const char *line, size_t len, int year_hint, struct log_
     rec->line_len = len;
     size_t k = log_parse_time_ex(p, len, year_hint, &t, &fl);
     char first = len ? line[0] : 0;
+    if (!k && len > 10) {
+        /* one prefix token before the stamp: "[pod/x/c] 2026-...", "file.log 2026-..." */
+        size_t sp = 0;
+        while (sp < 64 && sp < len && line[sp] != ' ') sp++;
+        if (sp > 0 && sp + 9 < len && line[sp] == ' ' && (D(line[sp + 1]) || line[sp + 1] == '[')) {
+            size_t k2 = log_parse_time_ex(line + sp + 1, len - sp - 1, year_hint, &t, &fl);
+            if (k2) {
+                k = sp + 1 + k2;
+                p = line;
+                first = line[sp + 1];
+            }
+        }
+    }
     if (k) {
         rec->time = t;
         rec->yearless = !!(fl & LOG_TIME_YEARLESS);

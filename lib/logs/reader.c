@@ -45,6 +45,10 @@ struct src {
     long age_num;  /* .N */
     const char *age_str;
     char *group_key;
+    int skip;        /* belongs to another shard */
+    char *open_path; /* what to open (resolved in-root symlink target), NULL: path */
+    int nofollow;    /* found by a directory walk: open with O_NOFOLLOW */
+    size_t idx;      /* queue position */
 };
 
 struct log_reader {
@@ -150,6 +154,7 @@ struct log_reader *log_reader_free(struct log_reader *r)
         free(r->srcs[i].path);
         free(r->srcs[i].unit);
         free(r->srcs[i].group_key);
+        free(r->srcs[i].open_path);
     }
     free(r->srcs);
     for (size_t i = 0; i < r->n_errs; i++) free(r->errs[i]);
@@ -215,7 +220,7 @@ static int push_src(struct log_reader *r, const char *path, enum src_kind kind, 
     }
     r->n_srcs++;
     r->st.disk_total += size;
-    return 0;
+    return 1;
 }
 
 static int under_root(const char *real, const char *root)
@@ -276,15 +281,24 @@ static int walk(struct log_reader *r, const char *root_real, const char *dir, in
             struct stat tst;
             int ok = real && stat(real, &tst) == 0 && S_ISREG(tst.st_mode) &&
                      (r->o.follow_symlinks || under_root(real, root_real));
-            if (ok)
+            if (ok) {
                 ret = push_src(r, path, SRC_FILE, (uint64_t)tst.st_size);
-            else
+                if (ret > 0 && !r->o.follow_symlinks) {
+                    /* open the checked target itself, so that a link swapped
+                     * after the check cannot lead out of the root */
+                    struct src *s = &r->srcs[r->n_srcs - 1];
+                    s->open_path = real;
+                    s->nofollow = 1;
+                    real = NULL;
+                }
+            } else
                 r->st.skipped_symlink++;
             free(real);
         } else if (S_ISDIR(st.st_mode)) {
             ret = walk(r, root_real, path, depth + 1);
         } else if (S_ISREG(st.st_mode)) {
             ret = push_src(r, path, SRC_FILE, (uint64_t)st.st_size);
+            if (ret > 0 && !r->o.follow_symlinks) r->srcs[r->n_srcs - 1].nofollow = 1;
         }
         free(path);
     }
@@ -297,7 +311,7 @@ static int walk(struct log_reader *r, const char *root_real, const char *dir, in
 int log_reader_add_path(struct log_reader *r, const char *path)
 {
     if (!r || !path) return -EINVAL;
-    if (streq(path, "-")) return push_src(r, "-", SRC_STDIN, 0);
+    if (streq(path, "-")) return TS_MIN(push_src(r, "-", SRC_STDIN, 0), 0);
     struct stat st;
     if (stat(path, &st) < 0) return -errno;
     if (S_ISDIR(st.st_mode)) {
@@ -305,16 +319,16 @@ int log_reader_add_path(struct log_reader *r, const char *path)
         if (!real) return -errno;
         int k = walk(r, real, path, 0);
         free(real);
-        return k;
+        return TS_MIN(k, 0);
     }
-    return push_src(r, path, SRC_FILE, S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
+    return TS_MIN(push_src(r, path, SRC_FILE, S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0), 0);
 }
 
 int log_reader_add_journal(struct log_reader *r, const char *unit)
 {
     if (!r) return -EINVAL;
     int k = push_src(r, unit ? unit : "journal", SRC_JOURNAL, 0);
-    if (k < 0) return k;
+    if (k <= 0) return k;
     struct src *s = &r->srcs[r->n_srcs - 1];
     if (unit) {
         if (strchr(unit, '.'))
@@ -334,32 +348,98 @@ static int age_cmp(const struct src *a, const struct src *b)
     return 0;
 }
 
-/* Stable insertion sort: groups keep the position of their first member,
- * members are ordered oldest first. Input sizes are small (files). */
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static int cmp_src(const void *a, const void *b)
+{
+    const struct src *x = a, *y = b;
+    if (x->group != y->group) return x->group < y->group ? -1 : 1;
+    int c = age_cmp(x, y);
+    if (c) return c;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Groups (rotated sets) keep the position of their first member, members
+ * are ordered oldest first; otherwise the queue order is kept. O(n log n). */
 static void sort_sources(struct log_reader *r)
 {
+    size_t ns = 16;
+    while (ns < 2 * r->n_srcs) ns *= 2;
+    size_t *tab = calloc(ns, sizeof(size_t));
     for (size_t i = 0; i < r->n_srcs; i++) {
         struct src *s = &r->srcs[i];
         s->group = i;
-        if (s->kind != SRC_FILE) continue;
-        for (size_t k = 0; k < i; k++)
-            if (r->srcs[k].kind == SRC_FILE && streq(r->srcs[k].group_key, s->group_key)) {
-                s->group = r->srcs[k].group;
+        s->idx = i;
+        if (s->kind != SRC_FILE || !tab) continue;
+        size_t h = (size_t)str_hash(s->group_key) & (ns - 1);
+        while (tab[h]) {
+            struct src *o = &r->srcs[tab[h] - 1];
+            if (streq(o->group_key, s->group_key)) {
+                s->group = o->group;
                 break;
             }
-    }
-    for (size_t i = 1; i < r->n_srcs; i++) {
-        struct src t = r->srcs[i];
-        size_t k = i;
-        while (k > 0) {
-            struct src *p = &r->srcs[k - 1];
-            int before = t.group < p->group || (t.group == p->group && age_cmp(&t, p) < 0);
-            if (!before) break;
-            r->srcs[k] = *p;
-            k--;
+            h = (h + 1) & (ns - 1);
         }
-        r->srcs[k] = t;
+        if (!tab[h]) tab[h] = i + 1;
     }
+    free(tab);
+    qsort(r->srcs, r->n_srcs, sizeof(*r->srcs), cmp_src);
+}
+
+struct shard_group {
+    size_t first, n; /* members are contiguous after sort_sources() */
+    uint64_t size;
+};
+
+static int cmp_group_size(const void *a, const void *b)
+{
+    const struct shard_group *x = a, *y = b;
+    if (x->size != y->size) return x->size > y->size ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Spread rotation groups over the shards: largest group first, each to the
+ * least loaded shard (ties: lowest index); stdin and the journal to shard 0.
+ * Deterministic for given inputs. */
+static void assign_shards(struct log_reader *r)
+{
+    unsigned n = r->o.n_shards;
+    if (n <= 1) return;
+    if (n > 64) n = 64;
+    uint64_t load[64] = { 0 };
+    struct shard_group *g = calloc(r->n_srcs ? r->n_srcs : 1, sizeof(*g));
+    size_t ng = 0;
+    if (!g) {
+        /* no memory to plan: shard 0 reads everything, the others nothing */
+        for (size_t i = 0; i < r->n_srcs; i++) r->srcs[i].skip = r->o.shard != 0;
+        goto out;
+    }
+    for (size_t i = 0; i < r->n_srcs; i++) {
+        if (ng == 0 || r->srcs[i].group != r->srcs[g[ng - 1].first].group)
+            g[ng++] = (struct shard_group){ .first = i };
+        g[ng - 1].n++;
+        g[ng - 1].size += r->srcs[i].size + 1;
+    }
+    qsort(g, ng, sizeof(*g), cmp_group_size);
+    for (size_t k = 0; k < ng; k++) {
+        unsigned target = 0;
+        if (r->srcs[g[k].first].kind == SRC_FILE)
+            for (unsigned j = 1; j < n; j++)
+                if (load[j] < load[target]) target = j;
+        load[target] += g[k].size;
+        for (size_t i = g[k].first; i < g[k].first + g[k].n; i++)
+            r->srcs[i].skip = target != r->o.shard;
+    }
+out:
+    r->st.disk_total = 0;
+    for (size_t i = 0; i < r->n_srcs; i++)
+        if (!r->srcs[i].skip) r->st.disk_total += r->srcs[i].size;
+    free(g);
 }
 
 static int year_of(ts_time_t t)
@@ -402,6 +482,7 @@ static int open_next(struct log_reader *r)
 {
     while (r->cur < r->n_srcs) {
         struct src *s = &r->srcs[r->cur++];
+        if (s->skip) continue;
         r->lineno = 0;
         r->start = r->end = 0;
         r->src_eof = 0;
@@ -422,7 +503,9 @@ static int open_next(struct log_reader *r)
         if (s->kind == SRC_STDIN)
             fd = 0;
         else {
-            fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+            fd =
+                open(s->open_path ? s->open_path : s->path,
+                     O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (s->nofollow ? O_NOFOLLOW : 0));
             if (fd < 0) {
                 add_error(r, "%s: cannot open: %s", s->path, strerror(errno));
                 r->st.errors++;
@@ -782,6 +865,7 @@ int log_reader_next(struct log_reader *r, struct log_record *rec)
     if (!r || !rec) return -EINVAL;
     if (!r->started) {
         sort_sources(r);
+        assign_shards(r);
         r->started = 1;
     }
     for (;;) {

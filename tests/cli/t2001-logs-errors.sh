@@ -68,6 +68,12 @@ expect_eq "$(json_get "$J" '[e["time"] for e in d["first_errors"]] == sorted(e["
 # the steady info traffic is not reported
 expect_no_grep 'request served' "$J" "info lines not reported"
 
+# parallel workers give the same answer as one thread
+"$TSHOOT" logs errors --json --threads 1 "$D" >"$T_TMP/t1.json" 2>/dev/null
+"$TSHOOT" logs errors --json --threads 3 "$D" >"$T_TMP/t3.json" 2>/dev/null
+q='sorted((t["template"], t["count"], t["first"]["time"], t["new"]) for t in d["templates"]), d["totals"], len(d["spikes"]), d["inputs"]["files"]'
+expect_eq "$(json_get "$T_TMP/t3.json" "$q")" "$(json_get "$T_TMP/t1.json" "$q")" "--threads 3 == --threads 1"
+
 # human table
 expect_exit 1 "human output" -- "$TSHOOT" logs errors "$D"
 expect_grep 'no space left on device' "$T_TMP/out" "table shows the ENOSPC template"

@@ -192,6 +192,19 @@ static void test_plain(void **state)
     assert_int_equal(r.level, LOG_LEVEL_ERROR);
     assert_msg(r, "12#12: *1 open() failed");
 
+    /* one prefix token before the stamp (kubectl --prefix, concatenated files) */
+    r = parse("[pod/web-1/app] 2026-04-18T10:00:00Z ERROR upstream down");
+    assert_int_equal(r.time, ref(2026, 4, 18, 10, 0, 0, 0));
+    assert_int_equal(r.level, LOG_LEVEL_ERROR);
+    assert_msg(r, "upstream down");
+    r = parse("api.log.1 2026-04-18 10:00:00.008 25746 INFO wsgi.server GET /v2");
+    assert_int_equal(r.time, ref(2026, 4, 18, 10, 0, 0, 8000000));
+    assert_int_equal(r.level, LOG_LEVEL_INFO);
+    assert_msg(r, "wsgi.server GET /v2");
+    r = parse("PacketResponder 1 for block blk_38865049064139660 terminating");
+    assert_int_equal(r.time, TS_TIME_NONE);
+    assert_msg(r, "PacketResponder 1 for block blk_38865049064139660 terminating");
+
     /* untimed lines: a level must come first */
     r = parse("ERROR: disk full");
     assert_int_equal(r.level, LOG_LEVEL_ERROR);

@@ -421,6 +421,61 @@ static void test_filters_and_year(void **state)
     log_reader_free(r);
 }
 
+static void test_shards(void **state)
+{
+    (void)state;
+    sh("mkdir -p '%s/sh'", dir);
+    /* a rotated set (3 files) and 4 single files of different sizes */
+    const char *names[] = { "sh/a.log", "sh/a.log.1", "sh/a.log.2", "sh/b.log",
+                            "sh/c.log", "sh/d.log",   "sh/e.log" };
+    const int lines[] = { 50, 40, 30, 100, 10, 10, 5 };
+    int total = 0;
+    for (size_t f = 0; f < ELEMENTSOF(names); f++) {
+        char p[512];
+        snprintf(p, sizeof(p), "%s/%s", dir, names[f]);
+        FILE *fp = fopen(p, "we");
+        assert_non_null(fp);
+        for (int i = 0; i < lines[f]; i++) fprintf(fp, "%s %d\n", names[f] + 3, i);
+        fclose(fp);
+        total += lines[f];
+    }
+    for (unsigned n = 1; n <= 3; n++) {
+        int seen = 0, a_shard = -1;
+        for (unsigned k = 0; k < n; k++) {
+            struct log_reader_opts o = {
+                .since = TS_TIME_NONE, .until = TS_TIME_NONE, .shard = k, .n_shards = n
+            };
+            struct log_reader *r = NULL;
+            assert_int_equal(log_reader_new(&o, &r), 0);
+            assert_int_equal(log_reader_add_path(r, path("sh")), 0);
+            struct log_record rec;
+            const char *last_a = NULL;
+            int rot_step = 0;
+            while (log_reader_next(r, &rec) > 0) {
+                seen++;
+                if (strstr(rec.source, "/a.log")) {
+                    /* the whole set in one shard, oldest first */
+                    if (a_shard < 0) a_shard = (int)k;
+                    assert_int_equal(a_shard, (int)k);
+                    if (!last_a || !streq(last_a, rec.source)) {
+                        const char *want[] = { "a.log.2", "a.log.1", "a.log" };
+                        assert_true(rot_step < 3);
+                        assert_non_null(strstr(rec.source, want[rot_step]));
+                        size_t sl = strlen(rec.source), wl = strlen(want[rot_step]);
+                        assert_string_equal(rec.source + sl - wl, want[rot_step]);
+                        rot_step++;
+                        last_a = rec.source;
+                    }
+                }
+            }
+            if (n == 1) assert_int_equal(log_reader_stats(r)->files, 7);
+            log_reader_free(r);
+        }
+        /* every line read exactly once across the shards */
+        assert_int_equal(seen, total);
+    }
+}
+
 static void test_journal(void **state)
 {
     (void)state;
@@ -436,11 +491,17 @@ static void test_journal(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain_and_crlf),     cmocka_unit_test(test_gzip_zstd),
-        cmocka_unit_test(test_truncated_archives), cmocka_unit_test(test_rotation_order),
-        cmocka_unit_test(test_binary_skipped),     cmocka_unit_test(test_long_line_and_utf8),
-        cmocka_unit_test(test_symlinks),           cmocka_unit_test(test_stdin),
-        cmocka_unit_test(test_filters_and_year),   cmocka_unit_test(test_journal),
+        cmocka_unit_test(test_plain_and_crlf),
+        cmocka_unit_test(test_gzip_zstd),
+        cmocka_unit_test(test_truncated_archives),
+        cmocka_unit_test(test_rotation_order),
+        cmocka_unit_test(test_binary_skipped),
+        cmocka_unit_test(test_long_line_and_utf8),
+        cmocka_unit_test(test_symlinks),
+        cmocka_unit_test(test_stdin),
+        cmocka_unit_test(test_filters_and_year),
+        cmocka_unit_test(test_shards),
+        cmocka_unit_test(test_journal),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Throughput benchmark for `tshoot logs patterns --per-line` (python3 stdlib only).
+
+usage: bench/logs/bench_patterns.py [--tshoot build/tshoot] [--file F] [--mb 500] [--runs 3]
+
+Input: ../shared/bench/make_big.py F --mb MB (built once, kept at F; never commit it).
+Baseline measured in the same run: `LC_ALL=C grep -c ' ' F` (its output goes to a
+pipe: GNU grep stops at the first match when stdout is /dev/null). Runs alternate
+grep / tshoot, best wall time of each is kept. Reports MB/s, lines/s, the ratio
+tshoot/grep (target >= 0.25) and tshoot's peak RSS from /usr/bin/time -v (target
+< 200 MB). Also prints CPU seconds, which are steadier than wall time on a busy
+machine.
+"""
+import argparse, os, re, subprocess, sys, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHARED = os.environ.get("TSHOOT_SHARED", os.path.join(ROOT, "..", "shared"))
+
+
+def run_timed(cmd, stdin_path=None, to_null=False):
+    """Wall seconds, CPU seconds (user+sys), peak RSS KB, stdout bytes count."""
+    full = ["/usr/bin/time", "-v"] + cmd
+    fin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+    t0 = time.perf_counter()
+    p = subprocess.Popen(full, stdin=fin, stderr=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL if to_null else subprocess.PIPE)
+    n = 0
+    while not to_null:
+        b = p.stdout.read(1 << 20)
+        if not b:
+            break
+        n += len(b)
+    err = p.stderr.read().decode("utf-8", "replace")
+    rc = p.wait()
+    wall = time.perf_counter() - t0
+    if stdin_path:
+        fin.close()
+    if rc != 0:
+        sys.exit("benchmark command failed (%d): %s\n%s" % (rc, " ".join(cmd), err[-2000:]))
+    def field(name):
+        m = re.search(r"^\s*%s:\s*([0-9.]+)" % re.escape(name), err, re.M)
+        return float(m.group(1)) if m else 0.0
+    cpu = field("User time (seconds)") + field("System time (seconds)")
+    return wall, cpu, int(field("Maximum resident set size (kbytes)")), n
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tshoot", default=os.path.join(ROOT, "build", "tshoot"))
+    ap.add_argument("--file", default="/tmp/tshoot-bench-big.log")
+    ap.add_argument("--mb", type=int, default=500)
+    ap.add_argument("--runs", type=int, default=3)
+    a = ap.parse_args()
+    if not os.path.exists(a.file) or os.path.getsize(a.file) < a.mb * 1000 * 1000:
+        subprocess.run([sys.executable, os.path.join(SHARED, "bench", "make_big.py"), a.file,
+                        "--mb", str(a.mb)], check=True)
+    size = os.path.getsize(a.file)
+    with open(a.file, "rb") as f:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 22), b""))
+    grep, mine = [], []
+    for _ in range(a.runs):
+        grep.append(run_timed(["sh", "-c", "LC_ALL=C grep -c ' ' \"$0\"", a.file]))
+        # the templates go to /dev/null (tshoot has no /dev/null shortcut)
+        mine.append(run_timed([a.tshoot, "logs", "patterns", "--per-line"], a.file, True))
+    g_wall = min(r[0] for r in grep)
+    m_wall = min(r[0] for r in mine)
+    g_cpu = min(r[1] for r in grep)
+    m_cpu = min(r[1] for r in mine)
+    rss_mb = max(r[2] for r in mine) / 1024.0
+    mb = size / 1e6
+    print("input        %s: %.1f MB, %d lines" % (a.file, mb, lines))
+    print("grep -c      %7.3f s wall %7.1f MB/s   (cpu %.3f s)" % (g_wall, mb / g_wall, g_cpu))
+    print("patterns     %7.3f s wall %7.1f MB/s %10.0f lines/s   (cpu %.3f s, %.1f MB/s)" %
+          (m_wall, mb / m_wall, lines / m_wall, m_cpu, mb / m_cpu if m_cpu else 0))
+    print("ratio        %.3f of grep (wall; target >= 0.25), %.3f by cpu time" %
+          (g_wall / m_wall, g_cpu / m_cpu if m_cpu else 0))
+    print("peak RSS     %.1f MB (target < 200 MB)" % rss_mb)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
