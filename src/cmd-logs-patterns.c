@@ -30,6 +30,7 @@ static const char usage[] =
     "  --max-templates N    templates kept in memory (default 10000)\n"
     "  --journal            also read the systemd journal (--unit U to filter)\n"
     "  --since T, --until T absolute time or duration ago (2h)\n"
+    "  --no-progress        never show progress on stderr\n"
     "  -o FILE              write the output to FILE\n"
     "  -h, --help           this text\n";
 
@@ -80,22 +81,6 @@ static void print_table(FILE *f, json_t *doc, const struct palette *pal)
     json_array_foreach(errs, i, t) fprintf(stderr, "tshoot logs: %s\n", json_string_value(t));
 }
 
-static int parse_time_opt(const char *opt, const char *val, ts_time_t *ret)
-{
-    int64_t d;
-    if (ts_parse_duration(val, &d) == 0) {
-        *ret = ts_now() - d;
-        return 0;
-    }
-    ts_time_t t;
-    size_t n = strlen(val);
-    if (n && log_parse_time(val, n, 0, &t) == n) {
-        *ret = t;
-        return 0;
-    }
-    return usage_error("logs", "%s '%s' is neither a time nor a duration", opt, val);
-}
-
 int cmd_logs_patterns(int argc, char **argv)
 {
     enum {
@@ -106,7 +91,8 @@ int cmd_logs_patterns(int argc, char **argv)
         OPT_JOURNAL,
         OPT_UNIT,
         OPT_SINCE,
-        OPT_UNTIL
+        OPT_UNTIL,
+        OPT_NOPROG
     };
     static const struct option opts[] = {
         { "per-line", no_argument, NULL, OPT_PER_LINE },
@@ -117,6 +103,7 @@ int cmd_logs_patterns(int argc, char **argv)
         { "unit", required_argument, NULL, OPT_UNIT },
         { "since", required_argument, NULL, OPT_SINCE },
         { "until", required_argument, NULL, OPT_UNTIL },
+        { "no-progress", no_argument, NULL, OPT_NOPROG },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -124,7 +111,7 @@ int cmd_logs_patterns(int argc, char **argv)
     logs_query_init(&q);
     struct patterns_opts po = { 0 };
     const char *out_path = NULL;
-    int json = 0, c, r;
+    int json = 0, noprog = 0, c, r;
     unsigned long v;
     q.max_items = 50;
     optind = 1;
@@ -149,11 +136,14 @@ int cmd_logs_patterns(int argc, char **argv)
             q.unit = optarg;
             break;
         case OPT_SINCE:
-            if ((r = parse_time_opt("--since", optarg, &q.since))) return r;
+            if (logs_parse_when(optarg, ts_now(), &q.since) < 0)
+                return usage_error("logs", "--since '%s' is neither a time nor a duration", optarg);
             break;
         case OPT_UNTIL:
-            if ((r = parse_time_opt("--until", optarg, &q.until))) return r;
+            if (logs_parse_when(optarg, ts_now(), &q.until) < 0)
+                return usage_error("logs", "--until '%s' is neither a time nor a duration", optarg);
             break;
+        case OPT_NOPROG: noprog = 1; break;
         default: return usage_error("logs", "unknown option in 'logs patterns'");
         }
     }
@@ -181,7 +171,9 @@ int cmd_logs_patterns(int argc, char **argv)
         return output_close("logs", f, out_path);
     }
     json_t *doc = NULL;
+    if (!noprog) logs_progress_setup(&q);
     r = logs_patterns_run_opts(&q, &po, &doc);
+    logs_progress_done(&q);
     if (r < 0) {
         if (f != stdout) fclose(f);
         if (r == -ENOENT || r == -EACCES)

@@ -8,6 +8,9 @@
  * words of a particular log.
  */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "logs/mask.h"
 
@@ -54,7 +57,7 @@ static void cls_init(void)
 
 #define IS(c, f)   (cls[(unsigned char)(c)] & (f))
 #define ISWORD(c)  IS(c, C_WORD)
-#define ISDIGIT(c) ((unsigned char)(c) - '0' < 10)
+#define ISDIGIT(c) ((unsigned)((unsigned char)(c) - (unsigned)'0') < 10u)
 
 uint64_t mask_hash(const char *s, size_t n)
 {
@@ -80,7 +83,7 @@ uint64_t mask_hash(const char *s, size_t n)
         n -= 8;
     }
     uint64_t v = 0;
-    memcpy(&v, s, n);
+    for (size_t i = 0; i < n; i++) v |= (uint64_t)(unsigned char)s[i] << (8 * i);
     b = (b ^ v) * 0x94d049bb133111ebULL;
     uint64_t h = a ^ ((b << 23) | (b >> 41));
     h *= 0xbf58476d1ce4e5b9ULL;
@@ -117,37 +120,35 @@ static int word_class(const char *w, size_t n, int is_key, size_t *keep)
 {
     /* fast path: numbers, addresses, ids that start with a digit */
     if (ISDIGIT(w[0]) || (w[0] == '-' && n > 1 && ISDIGIT(w[1]))) return 1;
-    size_t npieces_digit = 0, i = 0, dots = 0;
-    int any_var = 0, upper = 0;
-    for (size_t k = 0; k < n; k++) {
-        dots += w[k] == '.';
-        upper |= w[k] >= 'A' && w[k] <= 'Z';
-    }
+    size_t i = 0, npieces = 0, npieces_digit = 0, dots = 0, first_end = 0, sep_len = 0;
+    int any_var = 0, first_plain = 0, last_digit = 0;
     while (i < n) {
-        while (i < n && (w[i] == '.' || w[i] == '_' || w[i] == '-')) i++;
+        size_t s0 = i;
+        while (i < n && (w[i] == '.' || w[i] == '_' || w[i] == '-')) dots += w[i] == '.', i++;
         size_t s = i;
         int d = 0;
         while (i < n && w[i] != '.' && w[i] != '_' && w[i] != '-') d |= ISDIGIT(w[i]), i++;
-        if (i > s) {
-            npieces_digit += d;
-            if (d && piece_is_var(w + s, i - s, is_key)) any_var = 1;
-        }
+        if (i == s) continue;
+        if (npieces == 0) {
+            first_end = i;
+            first_plain = s == 0 && !d;
+        } else if (npieces == 1)
+            sep_len = s - s0;
+        npieces++;
+        npieces_digit += d;
+        last_digit = d;
+        if (d && !any_var && piece_is_var(w + s, i - s, is_key)) any_var = 1;
+        /* decided early unless it may still be "word-N" */
+        int node = npieces == 2 && first_plain && sep_len == 1 &&
+                   (w[first_end] == '-' || w[first_end] == '.');
+        if (npieces >= 2 && !node && (any_var || npieces_digit >= 2)) return 1;
     }
     /* "node-12", "worker-D3", "core.2275": a plain word, a dash or a dot,
-     * then one alphanumeric piece */
-    size_t a = 0;
-    while (a < n && IS(w[a], C_ALPHA)) a++;
-    if (a > 0 && a + 1 < n && (w[a] == '-' || w[a] == '.')) {
-        size_t j = a + 1;
-        int d = 0, plain = 1;
-        for (; j < n; j++) {
-            if (!IS(w[j], C_ALPHA | C_DIGIT)) plain = 0;
-            d |= ISDIGIT(w[j]);
-        }
-        if (plain && d) {
-            *keep = a + 1;
-            return 2;
-        }
+     * then one alphanumeric piece with a digit */
+    if (npieces == 2 && first_plain && sep_len == 1 && last_digit &&
+        (w[first_end] == '-' || w[first_end] == '.')) {
+        *keep = first_end + 1;
+        return 2;
     }
     if (any_var || npieces_digit >= 2) return 1;
     /* host names: a.b.c with a digit somewhere and a lower-case last label */
@@ -156,7 +157,6 @@ static int word_class(const char *w, size_t n, int is_key, size_t *keep)
         while (k > 0 && w[k - 1] >= 'a' && w[k - 1] <= 'z') k--;
         if (k > 0 && w[k - 1] == '.' && n - k >= 2 && n - k <= 6) return 1;
     }
-    (void)upper;
     return 0;
 }
 
@@ -243,12 +243,6 @@ static size_t mask_token(const char *t, size_t n, char *o)
         }
         if (ISWORD(c) ||
             (c == '-' && i + 1 < n && ISDIGIT(t[i + 1]) && (i == 0 || !ISWORD(t[i - 1])))) {
-            size_t hc = hexcolon_len(t + i, n - i);
-            if (hc) {
-                emit_var(&e);
-                i += hc;
-                continue;
-            }
             size_t j = i + 1;
             unsigned acc = cls[c];
             while (j < n) {
@@ -262,6 +256,15 @@ static size_t mask_token(const char *t, size_t n, char *o)
                     break;
             }
             int digit = (acc & C_DIGIT) != 0;
+            /* 00:1a:2b:.. fe80::1 12:30:45 */
+            if (j < n && t[j] == ':' && j - i <= 4) {
+                size_t hc = hexcolon_len(t + i, n - i);
+                if (hc) {
+                    emit_var(&e);
+                    i += hc;
+                    continue;
+                }
+            }
             /* scheme://rest is a URL: a value up to the end of the token */
             if (j + 2 < n && t[j] == ':' && t[j + 1] == '/' && t[j + 2] == '/') {
                 size_t k = j + 3;
@@ -389,17 +392,6 @@ static int is_dateish_tok(const char *t, size_t n)
 
 /* ------------------------------------------------------------------------ */
 
-#define ONES 0x0101010101010101ULL
-#define HIGH 0x8080808080808080ULL
-#define LOW7 0x7f7f7f7f7f7f7f7fULL
-
-/* High bit set in each byte of v that is below c (c <= 0x80); exact, no
- * carries between bytes. */
-static inline uint64_t lt_mask(uint64_t v, unsigned c)
-{
-    return ~(((v & LOW7) + (0x80 - c) * ONES) | v) & HIGH;
-}
-
 /* "HTTP/1.1" or "SSH-2.0" style protocol version: length of that part, 0 if not */
 static size_t proto_version_len(const char *t, size_t n)
 {
@@ -450,6 +442,59 @@ static size_t compact(char *out, size_t *len, uint32_t *off, uint32_t *tlen, siz
     return w;
 }
 
+/* Any bit set in bm over positions [a, b)? */
+static inline int range_any(const uint64_t *bm, size_t a, size_t b)
+{
+    size_t wa = a / 64, wb = (b - 1) / 64;
+    uint64_t lo = ~0ULL << (a % 64), hi = ~0ULL >> (63 - (b - 1) % 64);
+    if (wa == wb) return (bm[wa] & lo & hi) != 0;
+    if (bm[wa] & lo) return 1;
+    for (size_t w = wa + 1; w < wb; w++)
+        if (bm[w]) return 1;
+    return (bm[wb] & hi) != 0;
+}
+
+/* Bit i of sp: s[i] is whitespace or a control byte (<= 0x20), or i >= n;
+ * of dg: a digit, '/' or '\\' (something mask_token() may change). */
+static void build_bitmaps(const char *s, size_t n, uint64_t *sp, uint64_t *dg)
+{
+    size_t nw = (n + 63) / 64;
+    for (size_t w = 0; w < nw; w++) {
+        const char *p = s + w * 64;
+        size_t left = n - w * 64;
+        char pad[64];
+        if (left < 64) {
+            /* the last block: work on a padded copy, never read past n */
+            memset(pad, ' ', sizeof(pad));
+            memcpy(pad, p, left);
+            p = pad;
+        }
+        uint64_t a = 0, d = 0;
+#ifdef __SSE2__
+        const __m128i c20 = _mm_set1_epi8(0x20), c30 = _mm_set1_epi8(0x30);
+        const __m128i c9 = _mm_set1_epi8(9), cs = _mm_set1_epi8('/');
+        const __m128i cb = _mm_set1_epi8('\\');
+        for (int q = 0; q < 4; q++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * q));
+            __m128i le = _mm_cmpeq_epi8(_mm_min_epu8(v, c20), v);
+            __m128i dv = _mm_sub_epi8(v, c30);
+            __m128i dm = _mm_cmpeq_epi8(_mm_min_epu8(dv, c9), dv);
+            __m128i sm = _mm_or_si128(_mm_cmpeq_epi8(v, cs), _mm_cmpeq_epi8(v, cb));
+            a |= (uint64_t)(uint16_t)_mm_movemask_epi8(le) << (16 * q);
+            d |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(dm, sm)) << (16 * q);
+        }
+#else
+        for (size_t b = 0; b < 64; b++) {
+            unsigned c = cls[(unsigned char)p[b]];
+            if (c & C_SPACE) a |= 1ULL << b;
+            if (c & (C_DIGIT | C_SLASH)) d |= 1ULL << b;
+        }
+#endif
+        sp[w] = a;
+        dg[w] = d;
+    }
+}
+
 void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
 {
     cls_init();
@@ -458,49 +503,30 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
         n = MASK_MAX_LINE;
         ret->truncated = 1;
     }
-    /* raw token boundaries */
+    /* raw token boundaries from bitmaps of the line: whitespace/control
+     * bytes, digits, slashes (16 bytes at a time with SSE2) */
+    uint64_t *bsp = ret->bm[0], *bdg = ret->bm[1];
+    size_t nw = (n + 63) / 64;
+    build_bitmaps(s, n, bsp, bdg);
     uint32_t rs[MASK_MAX_TOKENS], rl[MASK_MAX_TOKENS];
     unsigned char rf[MASK_MAX_TOKENS];
     size_t nraw = 0, i = 0;
     int folded = 0;
     while (i < n) {
-        while (i < n && IS(s[i], C_SPACE)) i++;
-        if (i >= n) break;
-        size_t st = i;
+        /* next token start: first clear bit of bsp at or after i */
+        size_t w = i / 64;
+        uint64_t x = ~bsp[w] & (~0ULL << (i % 64));
+        while (!x && ++w < nw) x = ~bsp[w];
+        if (!x) break;
+        size_t st = w * 64 + (size_t)__builtin_ctzll(x);
+        if (st >= n) break;
+        /* its end: first set bit after st (bits past n are set) */
+        x = bsp[w] & (~0ULL << (st % 64));
+        while (!x && ++w < nw) x = bsp[w];
+        i = x ? w * 64 + (size_t)__builtin_ctzll(x) : n;
+        if (i > n) i = n;
         unsigned char f = 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        /* 8 bytes at a time: find the end of the token, note digits and slashes */
-        uint64_t fd = 0, fs = 0;
-        while (i + 8 <= n) {
-            uint64_t v;
-            memcpy(&v, s + i, 8);
-            uint64_t sp = lt_mask(v, 0x21);
-            uint64_t dg = lt_mask(v, 0x3a) & ~lt_mask(v, 0x30);
-            uint64_t sl = lt_mask(v ^ (0x2fULL * ONES), 1) | lt_mask(v ^ (0x5cULL * ONES), 1);
-            if (sp) {
-                unsigned b = (unsigned)__builtin_ctzll(sp) - 7; /* 8 * index of the space */
-                uint64_t keep = b ? (~0ULL >> (64 - b)) : 0;
-                fd |= dg & keep;
-                fs |= sl & keep;
-                i += b / 8;
-                goto token_end;
-            }
-            fd |= dg;
-            fs |= sl;
-            i += 8;
-        }
-#endif
-        while (i < n) {
-            unsigned char c = cls[(unsigned char)s[i]];
-            if (c & C_SPACE) break;
-            f |= c;
-            i++;
-        }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    token_end:
-        if (fd) f |= C_DIGIT;
-        if (fs) f |= C_SLASH;
-#endif
+        if (range_any(bdg, st, i)) f |= C_DIGIT;
         if (nraw == MASK_MAX_TOKENS - 1) {
             folded = 1;
             break;
@@ -513,24 +539,42 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
 
     size_t k = 0, nt = 0, min_a = 0, run = 0;
     int need_compact = 0;
+    /* value-free tokens are copied verbatim, a run of them separated by
+     * single spaces with one memcpy (pend_* is the copy not done yet) */
+    size_t pend_src = 0, pend_dst = 0, pend_len = 0;
     for (size_t r = 0; r < nraw; r++) {
         const char *t = s + rs[r];
         size_t tl = rl[r];
-        if (nt) out[k++] = ' ';
-        size_t start = k;
-        if (!(rf[r] & (C_DIGIT | C_SLASH))) {
-            /* nothing in it can be a value: copy (the common case) */
-            memcpy(out + k, t, tl);
+        if (!(rf[r] & C_DIGIT)) {
+            /* nothing in it can be a value (the common case) */
+            if (pend_len && nt && rs[r] == pend_src + pend_len + 1 && s[rs[r] - 1] == ' ') {
+                pend_len += 1 + tl;
+                k++;
+            } else {
+                if (pend_len) memcpy(out + pend_dst, s + pend_src, pend_len);
+                if (nt) out[k++] = ' ';
+                pend_src = rs[r];
+                pend_dst = k;
+                pend_len = tl;
+            }
+            ret->off[nt] = (uint32_t)k;
+            ret->tlen[nt] = (uint32_t)tl;
             k += tl;
             run = 0;
-            ret->off[nt] = (uint32_t)start;
-            ret->tlen[nt] = (uint32_t)tl;
             nt++;
             continue;
         }
+        if (pend_len) {
+            memcpy(out + pend_dst, s + pend_src, pend_len);
+            pend_len = 0;
+        }
+        if (nt) out[k++] = ' ';
+        size_t start = k;
         /* a run of 2+ date/time tokens holding a time or a date: one <*> */
         size_t run_end = r;
-        if (tl >= 4 && ISDIGIT(t[0]) && (is_time_tok(t, tl) || is_isodate_tok(t, tl))) {
+        if (tl >= 4 && ISDIGIT(t[0]) &&
+            (t[1] == ':' || t[2] == ':' || (tl > 4 && (t[4] == '-' || t[4] == '/'))) &&
+            (is_time_tok(t, tl) || is_isodate_tok(t, tl))) {
             /* extend left over tokens emitted one-to-one since the last run */
             size_t a = r;
             while (a > min_a && is_dateish_tok(s + rs[a - 1], rl[a - 1]) &&
@@ -565,12 +609,13 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
             if (++run >= 8) need_compact = 1;
         } else
             run = 0;
-        if ((rf[r] & C_SLASH) && t[0] >= 'A' && t[0] <= 'Z') need_compact = 1;
+        if (t[0] >= 'A' && t[0] <= 'Z' && memchr(t, '/', tl)) need_compact = 1;
         ret->off[nt] = (uint32_t)start;
         ret->tlen[nt] = (uint32_t)(k - start);
         nt++;
         r = run_end;
     }
+    if (pend_len) memcpy(out + pend_dst, s + pend_src, pend_len);
     if (folded) {
         if (nt) out[k++] = ' ';
         ret->off[nt] = (uint32_t)k;

@@ -45,7 +45,8 @@ struct mask_tokens {
     uint64_t hash;                /* hash of the whole masked text */
     uint64_t th[MASK_MAX_TOKENS]; /* hash of each token, after mask_token_hashes() */
     int th_valid;
-    int truncated; /* input was longer than MASK_MAX_LINE */
+    uint64_t bm[2][MASK_MAX_LINE / 64 + 1]; /* scratch bitmaps of the line */
+    int truncated;                          /* input was longer than MASK_MAX_LINE */
 };
 
 /* Mask s[0..n). `out` must hold MASK_OUT_SIZE(n) bytes. Never fails. */

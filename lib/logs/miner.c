@@ -36,6 +36,7 @@ struct cluster {
     char *example;
     uint16_t src[MINER_MAX_SOURCES];
     uint8_t nsrc, more_src, live;
+    uint32_t epoch; /* last LRU move, in units of 1024 lines */
 };
 
 struct shape_ent {
@@ -190,6 +191,11 @@ static void lru_push_front(struct miner *m, uint32_t i)
 
 static inline void lru_touch(struct miner *m, uint32_t i)
 {
+    /* approximate LRU: an entry moves to the front at most once per 1024
+     * lines, which keeps the list work off the hot path */
+    uint32_t ep = (uint32_t)(m->st.lines >> 10);
+    if (m->cl[i].epoch == ep && m->st.lines > 1024) return;
+    m->cl[i].epoch = ep;
     if (m->lru_head == i) return;
     lru_unlink(m, i);
     lru_push_front(m, i);
@@ -265,7 +271,14 @@ static void shapes_put(struct miner *m, uint64_t h, uint32_t idx)
 
 /* --- templates ---------------------------------------------------------- */
 
-static uint32_t resolve(struct miner *m, uint32_t i)
+static uint32_t resolve_slow(struct miner *m, uint32_t i);
+
+static inline uint32_t resolve(struct miner *m, uint32_t i)
+{
+    return m->cl[i].parent == NONE ? i : resolve_slow(m, i);
+}
+
+static uint32_t resolve_slow(struct miner *m, uint32_t i)
 {
     uint32_t r = i;
     while (m->cl[r].parent != NONE) {

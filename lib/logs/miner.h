@@ -16,6 +16,8 @@
  * least recently seen template among the 64 least recently seen ones that
  * was merged into another (an alias) or has count 1 is evicted; if there is
  * none, the least recently seen template is evicted. Evictions are counted.
+ * (Recency is tracked to within 1024 lines: an entry moves to the front of
+ * the recency list at most once per 1024 lines.)
  * The lookup caches are bounded too and are simply cleared when full.
  *
  * Ids: a template id stays valid until that template is evicted; use

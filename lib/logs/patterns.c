@@ -55,9 +55,15 @@ static void out_line(struct per_line *p, const char *s, size_t n)
 
 static void ids_flush(struct per_line *p)
 {
+    /* consecutive lines often share a template: resolve each id once */
+    uint32_t last = UINT32_MAX;
+    const char *t = NULL;
+    size_t len = 0;
     for (size_t i = 0; i < p->n; i++) {
-        size_t len;
-        const char *t = miner_text(p->m, p->ids[i], &len);
+        if (p->ids[i] != last) {
+            last = p->ids[i];
+            t = miner_text(p->m, last, &len);
+        }
         out_line(p, t, len);
     }
     p->n = 0;
@@ -296,11 +302,25 @@ int logs_patterns_run_opts(const struct logs_query *q, const struct patterns_opt
     r = miner_new(&mo, &m);
     if (r < 0) return r;
     struct log_record rec;
+    int64_t last_prog = ts_mono_ns();
+    uint64_t nrec = 0;
     while ((r = log_reader_next(rd, &rec)) > 0) {
         r = miner_add(m, rec.msg, rec.msg_len, rec.time, rec.source, NULL);
         if (r < 0) return r;
+        if (q->progress && (++nrec & 0xffff) == 0) {
+            int64_t now = ts_mono_ns();
+            if (now - last_prog > 200000000) {
+                const struct log_reader_stats *st = log_reader_stats(rd);
+                last_prog = now;
+                q->progress(q->progress_userdata, st->bytes, st->disk_done, st->disk_total);
+            }
+        }
     }
     if (r < 0) return r;
+    if (q->progress) {
+        const struct log_reader_stats *st = log_reader_stats(rd);
+        q->progress(q->progress_userdata, st->bytes, st->disk_done, st->disk_total);
+    }
 
     /* collect the live templates, most frequent first */
     size_t n = 0, cap = 256;

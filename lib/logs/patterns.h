@@ -39,7 +39,8 @@ struct patterns_opts {
     size_t max_buffered;   /* --per-line: lines buffered; 0 = default */
 };
 
-/* Run the template mining over q; *ret gets the JSON document (caller owns).
+/* Run the template mining over q (q->per_line is ignored: the per-line form
+ * is logs_patterns_per_line()); *ret gets the JSON document (caller owns).
  * Returns 0, or -errno (-ENOENT/-EACCES for a missing input when it is the
  * only one, -ENOMEM). Per-file problems are reported inside the document. */
 int logs_patterns_run(const struct logs_query *q, json_t **ret);

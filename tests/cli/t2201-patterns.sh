@@ -53,6 +53,11 @@ expect_grep 'REDACTED' "$T_TMP/p.json" "redaction marker present"
 expect_exit 0 "--max 1" -- "$TSHOOT" logs patterns --json --max 1 "$T_TMP/app.log"
 expect_eq "$(json_get "$T_TMP/out" 'len(d["templates"])')" 1 "--max limits the list"
 
+# --since/--until keep the window only
+expect_exit 0 "--since/--until" -- "$TSHOOT" logs patterns --json --since 2026-04-18T10:00:30Z --until 2026-04-18T10:02:30Z "$T_TMP/app.log"
+expect_eq "$(json_get "$T_TMP/out" 'd["lines"]')" 2 "window filters lines"
+expect_exit 64 "bad --since" -- "$TSHOOT" logs patterns --since yesterdayish "$T_TMP/app.log"
+
 # human table
 expect_exit 0 "table" -- "$TSHOOT" logs patterns "$T_TMP/app.log"
 expect_grep '^5 lines, 3 templates' "$T_TMP/out" "table header"
