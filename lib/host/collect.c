@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "core/fileio.h"
@@ -14,6 +15,7 @@
 #include "core/timeutil.h"
 #include "host/collect.h"
 #include "host/hostctx.h"
+#include "host/hotspots.h"
 #include "host/procparse.h"
 
 int hctx_path(const struct hctx *c, const char *path, char *out, size_t size)
@@ -82,7 +84,16 @@ bool hctx_over_budget(const struct hctx *c)
 int hctx_statvfs(struct hctx *c, const char *path, struct statvfs *st)
 {
     memset(st, 0, sizeof *st);
-    if (c->live) return statvfs(path, st) < 0 ? -errno : 0;
+    if (c->live) {
+        if (!startswith(path, "/proc/")) return statvfs(path, st) < 0 ? -errno : 0;
+        /* a container's mount: resolve inside its root (see hot_open_dir) */
+        int fd = hot_open_dir(path);
+        if (fd == -ENOTDIR) return statvfs(path, st) < 0 ? -errno : 0; /* a bind-mounted file */
+        if (fd < 0) return fd;
+        int r = fstatvfs(fd, st) < 0 ? -errno : 0;
+        close(fd);
+        return r;
+    }
     if (!c->statvfs_fixture) return -ENOENT;
     /* lines: bsize blocks bfree bavail files ffree PATH */
     for (const char *l = c->statvfs_fixture; l && *l;) {

@@ -121,7 +121,7 @@ int collect_containers(struct hctx *c)
         return 0;
     }
     struct ns_rep reps[MAX_NAMESPACES];
-    size_t n = 0, dropped = 0;
+    size_t n = 0, dropped = 0, denied = 0;
     struct dirent *de;
     while ((de = readdir(d))) {
         if (de->d_name[0] < '1' || de->d_name[0] > '9') continue;
@@ -129,7 +129,9 @@ int collect_containers(struct hctx *c)
         long pid = strtol(de->d_name, &end, 10);
         if (*end || pid <= 0 || pid > INT32_MAX) continue;
         uint64_t ino;
-        if (read_ns(c, de->d_name, &ino) < 0 || ino == self_ino) continue;
+        int rr = read_ns(c, de->d_name, &ino);
+        if (rr == -EACCES || rr == -EPERM) denied++;
+        if (rr < 0 || ino == self_ino) continue;
         size_t i;
         for (i = 0; i < n; i++)
             if (reps[i].ino == ino) break;
@@ -146,6 +148,11 @@ int collect_containers(struct hctx *c)
         reps[n++] = (struct ns_rep){ ino, (int)pid, 1 };
     }
     closedir(d);
+    if (denied)
+        hctx_unavail(c, "/proc/PID/ns/mnt",
+                     "permission denied for %zu process(es): their containers are not seen "
+                     "(run as root / with CAP_SYS_PTRACE)",
+                     denied);
     for (size_t i = 0; i < n; i++) {
         json_t *o = container_json(c, &reps[i]);
         if (!o) return -ENOMEM;
@@ -155,6 +162,7 @@ int collect_containers(struct hctx *c)
     if (!summary) return -ENOMEM;
     json_object_set_new(summary, "mount_namespaces", json_integer((json_int_t)n));
     json_object_set_new(summary, "dropped", json_integer((json_int_t)dropped));
+    json_object_set_new(summary, "pids_denied", json_integer((json_int_t)denied));
     json_object_set_new(summary, "own_mnt_ns", json_integer((json_int_t)self_ino));
     json_object_set_new(summary, "list", json_incref(c->containers));
     json_object_set_new(c->doc, "containers", summary);

@@ -11,6 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+
 #include "core/timeutil.h"
 #include "host/hostctx.h"
 #include "host/hotspots.h"
@@ -297,11 +300,44 @@ static json_t *time_json(int64_t s)
     return json_string(ts_format(s * TS_NSEC_PER_SEC, 0, b, sizeof b));
 }
 
+int hot_open_dir(const char *path)
+{
+    const char *p = startswith(path, "/proc/");
+    if (p && *p >= '1' && *p <= '9') {
+        const char *q = p;
+        while (*q >= '0' && *q <= '9') q++;
+        const char *rest = startswith(q, "/root");
+        if (rest && (*rest == '/' || *rest == '\0')) {
+            char rootp[64];
+            snprintf(rootp, sizeof rootp, "/proc/%.*s/root", (int)(q - p), p);
+            int rfd = open(rootp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (rfd < 0) return -errno;
+            while (*rest == '/') rest++;
+            struct open_how how = {
+                .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+            };
+            int fd = (int)syscall(SYS_openat2, rfd, *rest ? rest : ".", &how, sizeof how);
+            int e = errno;
+            if (fd < 0 && e == ENOSYS) {
+                /* old kernel: refuse a symlink at the last component at least */
+                fd = openat(rfd, *rest ? rest : ".",
+                            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                e = errno;
+            }
+            close(rfd);
+            return fd < 0 ? -e : fd;
+        }
+    }
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
 int hot_scan(const char *path, const char *label, const struct hot_opts *o, json_t **ret)
 {
     *ret = NULL;
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return -errno;
+    int fd = hot_open_dir(path);
+    if (fd < 0) return fd;
     struct stat st;
     if (fstat(fd, &st) < 0) {
         int r = -errno;
@@ -404,12 +440,15 @@ out:
 
 /* ---- collect section ---- */
 
+/* Scan one tree with an equal share of the remaining time budget among the
+ * trees still to scan (n_left includes this one). */
 static int scan_one(struct hctx *c, json_t *scans, json_t *hotspots, const struct scan_target *t,
-                    uint64_t min_count)
+                    uint64_t min_count, size_t n_left)
 {
+    int64_t now = ts_mono_ns(), left = c->deadline - now;
     struct hot_opts ho = {
         .max_entries = c->o->scan_max_entries ? c->o->scan_max_entries : 200000,
-        .deadline = c->deadline,
+        .deadline = left > 0 ? now + left / (int64_t)(n_left ? n_left : 1) : now,
         .min_count = min_count,
         .max_depth = 32,
         .stat_full = 4096,
@@ -447,24 +486,29 @@ static int cmp_json_count(const void *a, const void *b)
 
 int collect_hotspots(struct hctx *c)
 {
-    json_t *scans = json_array(), *hot = json_array();
-    if (!scans || !hot) {
-        json_decref(scans);
-        json_decref(hot);
-        return -ENOMEM;
+    /* collect_mounts() placed the (empty) arrays right after "filesystems" */
+    json_t *scans = json_object_get(c->doc, "scans"), *hot = json_object_get(c->doc, "hotspots");
+    if (!json_is_array(scans) || !json_is_array(hot)) {
+        scans = json_array();
+        hot = json_array();
+        if (!scans || !hot) {
+            json_decref(scans);
+            json_decref(hot);
+            return -ENOMEM;
+        }
+        json_object_set_new(c->doc, "scans", scans);
+        json_object_set_new(c->doc, "hotspots", hot);
     }
-    json_object_set_new(c->doc, "scans", scans);
-    json_object_set_new(c->doc, "hotspots", hot);
     if (c->o->no_hotspots) return 0;
     uint64_t min_count = c->o->hot_min_count ? c->o->hot_min_count : 10;
     for (size_t i = 0; i < c->o->n_scan; i++) {
         struct scan_target t = { (char *)c->o->scan_paths[i], (char *)c->o->scan_paths[i],
                                  (char *)c->o->scan_paths[i], NULL };
-        int r = scan_one(c, scans, hot, &t, min_count);
+        int r = scan_one(c, scans, hot, &t, min_count, c->o->n_scan - i + c->n_targets);
         if (r < 0) return r;
     }
     for (size_t i = 0; i < c->n_targets; i++) {
-        int r = scan_one(c, scans, hot, &c->targets[i], min_count);
+        int r = scan_one(c, scans, hot, &c->targets[i], min_count, c->n_targets - i);
         if (r < 0) return r;
     }
     /* biggest groups first */
@@ -499,15 +543,29 @@ int collect_hotspots(struct hctx *c)
                 (subj[strlen(mp)] != '\0' && subj[strlen(mp)] != ' '))
                 continue;
             if (json_is_object(hc) != (strstr(subj, " in ") != NULL)) continue;
+            bool already = false;
+            size_t q;
+            json_t *g;
+            json_array_foreach(c->findings, q, g)
+            {
+                const char *gs = json_string_value(json_object_get(g, "subject"));
+                already = already ||
+                          (streq(json_string_value(json_object_get(g, "id")) ?: "", "fs.hotspot") &&
+                           gs && streq(gs, subj));
+            }
+            if (already) break;
             json_t *rate = json_object_get(h, "rate_per_min");
             char rbuf[64] = "";
             if (json_is_real(rate))
                 snprintf(rbuf, sizeof rbuf, ", created at ~%.1f/min", json_real_value(rate));
             hctx_finding(c, "fs.hotspot", json_string_value(json_object_get(f, "severity")), subj,
                          (double)json_integer_value(json_object_get(h, "count")), 0,
-                         "%lld files named %s* in %s fill %s%s",
+                         "%lld files named %s%s in %s fill %s%s",
                          (long long)json_integer_value(json_object_get(h, "count")),
-                         json_string_value(json_object_get(h, "prefix")),
+                         json_string_value(json_object_get(h, "prefix")) ?: "",
+                         *(json_string_value(json_object_get(h, "prefix")) ?: "")
+                             ? "*"
+                             : "without a letter prefix",
                          json_string_value(json_object_get(h, "dir")), subj, rbuf);
             break;
         }

@@ -27,6 +27,12 @@ struct hot_opts {
     uint64_t stat_full;   /* files per directory stat()ed before sampling starts (>= 1) */
 };
 
+/* Open a directory for reading. Paths of the form /proc/PID/root/REST are
+ * resolved inside that process's root (openat2 RESOLVE_IN_ROOT): a symlink
+ * planted in a container cannot point the scan at the host. Returns an fd
+ * or -errno. */
+int hot_open_dir(const char *path);
+
 /* Scan `path` (label: how to name it in the output, e.g. the mountpoint as
  * a container sees it). Returns 0 and *ret = {"path", "entries", "files",
  * "dirs", "bytes", "truncated", "unscanned", "top_dirs", "hotspots":[...]}

@@ -23,6 +23,7 @@ struct fs_entry {
     bool container;
     bool ro;
     bool tmpfs;
+    char *statpath; /* live tmpfs only: the path to scan */
 };
 
 static uint64_t devkey(unsigned ma, unsigned mi)
@@ -105,6 +106,22 @@ static void fs_findings(struct hctx *c, json_t *fs)
                          ipct, 90, "%s has %.1f%% of its inodes in use (%lld of %lld)", subj, ipct,
                          (long long)iused, (long long)tot);
     }
+}
+
+/* Same size and inode count, free space within 1%: statvfs of the same
+ * backing file system (read at slightly different moments). */
+static bool same_backing(json_t *a, json_t *b)
+{
+    json_t *sa = json_object_get(a, "size_bytes"), *sb = json_object_get(b, "size_bytes");
+    if (!json_is_integer(sa) || !json_is_integer(sb)) return false;
+    json_int_t size = json_integer_value(sa);
+    if (size <= 0 || size != json_integer_value(sb)) return false;
+    if (json_integer_value(json_object_get(a, "inodes_total")) !=
+        json_integer_value(json_object_get(b, "inodes_total")))
+        return false;
+    json_int_t d = json_integer_value(json_object_get(a, "avail_bytes")) -
+                   json_integer_value(json_object_get(b, "avail_bytes"));
+    return (d < 0 ? -d : d) <= size / 100;
 }
 
 /* Fill statvfs numbers (or nulls) into fs. */
@@ -247,7 +264,8 @@ static int mount_table(struct hctx *c, struct mount_pass *mp, const char *rel, i
             if (!fs) return -ENOMEM;
             json_array_append_new(mp->list, fs);
             mp->ents[mp->n_ents++] =
-                (struct fs_entry){ fs, dev, container != NULL, mount_opt_has(m.opts, "ro"), tmpfs };
+                (struct fs_entry){ fs,    dev, container != NULL, mount_opt_has(m.opts, "ro"),
+                                   tmpfs, NULL };
             bool super_ro = mount_opt_has(m.super_opts, "ro");
             if (super_ro && !mount_opt_has(m.opts, "ro")) {
                 char subj[512];
@@ -258,17 +276,10 @@ static int mount_table(struct hctx *c, struct mount_pass *mp, const char *rel, i
                              "with EROFS",
                              subj, m.fstype, m.source);
             }
-            /* tmpfs contents are scanned for hot spots (live only, once per device) */
-            if (tmpfs && c->live) {
-                bool seen = false;
-                for (size_t i = 0; i + 1 < mp->n_ents; i++)
-                    seen = seen || (mp->ents[i].tmpfs && mp->ents[i].dev == dev &&
-                                    mp->ents[i].container == (container != NULL));
-                if (!seen && !startswith(m.mountpoint, "/sys/")) {
-                    int r = add_target(c, statpath, m.mountpoint, m.mountpoint, container);
-                    if (r < 0) return r;
-                }
-            }
+            /* tmpfs contents are scanned for hot spots (live only) */
+            if (tmpfs && c->live && !startswith(m.mountpoint, "/sys/") &&
+                !(mp->ents[mp->n_ents - 1].statpath = strdup(statpath)))
+                return -ENOMEM;
         }
     next:
         l = nl ? nl + 1 : NULL;
@@ -289,6 +300,9 @@ int collect_mounts(struct hctx *c)
     c->host_devs = calloc(MAX_MOUNTS, sizeof *c->host_devs);
     if (!mp.list || !mp.pseudo || !mp.ents || !c->host_devs) goto out;
     json_object_set_new(c->doc, "filesystems", json_incref(mp.list));
+    /* filled by collect_hotspots(), which runs last */
+    json_object_set_new(c->doc, "hotspots", json_array());
+    json_object_set_new(c->doc, "scans", json_array());
 
     r = mount_table(c, &mp, "/proc/self/mountinfo", 0, NULL);
     if (r < 0) goto out;
@@ -320,9 +334,42 @@ int collect_mounts(struct hctx *c)
                 /* an earlier evaluated entry of the same device */
                 if (mp.ents[j].container == e->container ? j < k : mp.ents[j].container) dup = true;
             }
+            /* an overlay reports its backing file system: container roots on
+             * the same disk would repeat that disk's finding once each */
+            const char *t = json_string_value(json_object_get(e->j, "fstype"));
+            for (size_t j = 0; j < mp.n_ents && !dup && t && streq(t, "overlay"); j++) {
+                if (j == k || mp.ents[j].ro || !same_backing(e->j, mp.ents[j].j)) continue;
+                const char *tj = json_string_value(json_object_get(mp.ents[j].j, "fstype"));
+                bool j_overlay = tj && streq(tj, "overlay");
+                if (!j_overlay)
+                    dup = true; /* the disk itself is listed */
+                else if (mp.ents[j].container == e->container ? j < k : mp.ents[j].container)
+                    dup = true;
+            }
             if (!dup) fs_findings(c, e->j);
         }
     }
+    /* hot-spot targets: every tmpfs device once, through a container's view
+     * when one has it (that names the pod), else the host's */
+    for (size_t pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < mp.n_ents; k++) {
+            struct fs_entry *e = &mp.ents[k];
+            if ((pass == 0) != e->container || !e->statpath) continue;
+            bool dup = false;
+            for (size_t j = 0; j < mp.n_ents && !dup; j++)
+                dup = j != k && mp.ents[j].statpath && mp.ents[j].dev == e->dev &&
+                      (mp.ents[j].container == e->container ? j < k : mp.ents[j].container);
+            for (size_t q = 0; q < c->n_targets && !dup; q++)
+                dup = streq(c->targets[q].path, e->statpath); /* over-mounted: same view */
+            if (dup) continue;
+            const char *mpt = json_string_value(json_object_get(e->j, "mountpoint"));
+            json_t *who = json_object_get(e->j, "container");
+            r = add_target(c, e->statpath, mpt ? mpt : "?", mpt ? mpt : "?",
+                           json_is_object(who) ? who : NULL);
+            if (r < 0) goto out;
+        }
+    }
+    r = -ENOMEM;
     json_t *sum = json_object();
     if (!sum) goto out;
     json_object_set_new(sum, "host_mounts", json_integer((json_int_t)n_host));
@@ -335,6 +382,8 @@ int collect_mounts(struct hctx *c)
 out:
     json_decref(mp.list);
     json_decref(mp.pseudo);
+    if (mp.ents)
+        for (size_t k = 0; k < mp.n_ents; k++) free(mp.ents[k].statpath);
     free(mp.ents);
     return r;
 }

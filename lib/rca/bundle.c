@@ -71,7 +71,7 @@ static int process_part(struct ev *e, enum part p, const char *rel, const char *
 
 /* ---- directory bundles ---- */
 
-static int walk(struct ev *e, const char *root, const char *rel, int depth, size_t *n)
+static int walk(struct ev *e, const char *root, const char *rel, int depth, size_t *n, int all_logs)
 {
     char path[8300];
     snprintf(path, sizeof path, "%s%s%s", root, rel[0] ? "/" : "", rel);
@@ -124,15 +124,15 @@ static int walk(struct ev *e, const char *root, const char *rel, int depth, size
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
-            if (depth < MAX_DEPTH) r = walk(e, root, crel, depth + 1, n);
+            if (depth < MAX_DEPTH) r = walk(e, root, crel, depth + 1, n, all_logs);
             continue;
         }
         if (!S_ISREG(st.st_mode)) continue;
-        enum part p = classify(crel);
+        enum part p = all_logs ? (names[i][0] == '.' ? P_IGNORE : P_LOG) : classify(crel);
         if (p == P_IGNORE) continue;
         if (p == P_LOG) {
             _cleanup_free_ char *svc = service_from_path(crel);
-            int x = ev_read_log(e, full, crel, svc);
+            int x = ev_read_log(e, full, all_logs ? full : crel, svc);
             if (x == -ENOMEM)
                 r = x;
             else if (x < 0)
@@ -358,12 +358,18 @@ int bundle_load(struct ev *e, const char *path)
     if (stat(path, &st) < 0) return -errno;
     if (S_ISDIR(st.st_mode)) {
         size_t n = 0;
-        return walk(e, path, "", 0, &n);
+        return walk(e, path, "", 0, &n, 0);
     }
     if (ends(path, ".tar.gz") || ends(path, ".tgz") || ends(path, ".tar")) return load_tar(e, path);
     /* a single file: treat as a log */
     _cleanup_free_ char *svc = service_from_path(path);
     return ev_read_log(e, path, path, svc);
+}
+
+int logs_dir_load(struct ev *e, const char *path)
+{
+    size_t n = 0;
+    return walk(e, path, "", 0, &n, 1);
 }
 
 /* ---- deps.yaml and notes.md ---- */
@@ -378,6 +384,13 @@ static void quiet_out(struct fy_diag *d, void *u, const char *b, size_t l)
 
 int ev_add_deps_yaml(struct ev *e, const char *text, size_t len, const char *ref)
 {
+    int badline;
+    if (kb_yaml_precheck(text, len, &badline) < 0) {
+        char reason[128];
+        snprintf(reason, sizeof reason, "line %d: YAML directives and NUL bytes are not allowed",
+                 badline);
+        return ev_unreadable(e, ref, reason);
+    }
     struct fy_diag_cfg dc;
     fy_diag_cfg_default(&dc);
     dc.fp = NULL;

@@ -21,6 +21,8 @@
 #include "core/redact.h"
 #include "rca/diagnose.h"
 #include "rca/internal.h"
+#include "host/collect.h"
+#include "logs/logs.h"
 
 #define PAGE 4096.0
 
@@ -45,6 +47,7 @@ struct sig_eval {
     char *ref, *text;         /* structured signals (owned) */
     ts_time_t time;
     const char *kind;
+    double sev; /* findings: severity factor */
 };
 
 struct hyp {
@@ -138,6 +141,10 @@ static void eval_signal(struct ev *e, const struct sigmap *m, size_t r, size_t s
             }
             out->matched = 1;
             out->count++;
+            /* a warning is a condition, a critical finding a failure */
+            const char *sev = e->find[i].severity;
+            double f = !sev || streq(sev, "critical") ? 1.0 : streq(sev, "warning") ? 0.7 : 0.4;
+            if (f > out->sev) out->sev = f;
         }
         break;
     case KB_SIG_FILESYSTEM:
@@ -190,7 +197,7 @@ static void eval_signal(struct ev *e, const struct sigmap *m, size_t r, size_t s
         break;
     }
     }
-    if (out->matched) out->w = w_eff(s->weight, out->count);
+    if (out->matched) out->w = w_eff(s->weight, out->count) * (out->sev > 0 ? out->sev : 1.0);
 }
 
 static void sig_eval_done(struct sig_eval *s)
@@ -392,6 +399,36 @@ static char *find_rules_dir_default(void)
     return NULL;
 }
 
+/* The live host: a collect snapshot plus the journal since --since (1 h). */
+static int live_inputs(struct ev *e, const struct diagnose_opts *o)
+{
+    struct collect_opts co = { .root = "/", .budget_ms = 8000 };
+    json_t *snap = NULL;
+    int r = collect_run(&co, &snap);
+    if (r < 0) return r;
+    r = ev_add_snapshot(e, snap, "live:collect");
+    json_decref(snap);
+    if (r < 0) return r;
+    struct log_reader_opts lo = { .max_line = e->max_line,
+                                  .since = o->since_ns > 0 ? o->since_ns
+                                                           : ts_now() - 3600 * TS_NSEC_PER_SEC,
+                                  .until = TS_TIME_NONE };
+    _cleanup_(log_reader_freep) struct log_reader *lr = NULL;
+    r = log_reader_new(&lo, &lr);
+    if (r < 0) return r;
+    if (log_reader_add_journal(lr, NULL) < 0)
+        return ev_unreadable(e, "journal", "cannot open the systemd journal");
+    int src = ev_source_add(e, "journal", "journal", EV_LOG);
+    if (src < 0) return src;
+    struct log_record rec;
+    uint64_t n = 0;
+    while ((r = log_reader_next(lr, &rec)) > 0 && n < 2000000) {
+        r = ev_line(e, src, rec.line, rec.line_len, ++n);
+        if (r < 0) return r;
+    }
+    return r < 0 ? ev_unreadable(e, "journal", strerror(-r)) : 0;
+}
+
 static int load_inputs(struct ev *e, const struct diagnose_opts *o, json_t *sources_out)
 {
     (void)sources_out;
@@ -404,7 +441,7 @@ static int load_inputs(struct ev *e, const struct diagnose_opts *o, json_t *sour
         struct stat st;
         if (stat(o->logs[i], &st) < 0) return -errno;
         if (S_ISDIR(st.st_mode)) {
-            r = bundle_load(e, o->logs[i]);
+            r = logs_dir_load(e, o->logs[i]);
             if (r < 0) return r;
             continue;
         }
@@ -420,6 +457,10 @@ static int load_inputs(struct ev *e, const struct diagnose_opts *o, json_t *sour
     }
     if (o->snapshot) {
         r = ev_add_snapshot(e, o->snapshot, "live");
+        if (r < 0) return r;
+    }
+    if (o->live) {
+        r = live_inputs(e, o);
         if (r < 0) return r;
     }
     return 0;

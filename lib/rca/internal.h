@@ -163,6 +163,8 @@ int ev_add_deps_yaml(struct ev *e, const char *text, size_t len, const char *ref
 int ev_add_notes(struct ev *e, const char *text, size_t len, const char *ref);
 /* Walk a bundle directory or .tar.gz. */
 int bundle_load(struct ev *e, const char *path);
+/* Every regular file below a directory as a log (no symlinks followed). */
+int logs_dir_load(struct ev *e, const char *path);
 
 /* Timestamp at the start of a line (after container prefixes), or inside
  * JSON "time"/"timestamp"/"ts" fields. TS_TIME_NONE when none. */

@@ -535,6 +535,25 @@ static void diag_out(struct fy_diag *d, void *user, const char *buf, size_t len)
     dc->msg = strndup(buf, TS_MIN(len, (size_t)1024));
 }
 
+int kb_yaml_precheck(const char *data, size_t len, int *ret_line)
+{
+    int line = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == 0) {
+            *ret_line = line;
+            return -EINVAL;
+        }
+        /* libfyaml 0.7 can loop forever on malformed directives: refuse
+         * directives outright, rules and deps.yaml never need them */
+        if ((i == 0 || data[i - 1] == '\n') && data[i] == '%') {
+            *ret_line = line;
+            return -EINVAL;
+        }
+        if (data[i] == '\n') line++;
+    }
+    return 0;
+}
+
 int kb_parse_rule(const char *path, const char *data, size_t len, struct kb_rule **ret,
                   char **ret_err)
 {
@@ -555,6 +574,17 @@ int kb_parse_rule(const char *path, const char *data, size_t len, struct kb_rule
         }
         data = owned;
         len = n;
+    }
+    int badline = 0;
+    if (kb_yaml_precheck(data, len, &badline) < 0) {
+        if (ret_err) {
+            struct buf b = BUF_INIT(4096);
+            if (buf_printf(&b, "%s:%d:1: YAML directives and NUL bytes are not allowed", path,
+                           badline) >= 0)
+                *ret_err = buf_take(&b);
+            buf_release(&b);
+        }
+        return -EINVAL;
     }
     struct diag_capture dcap = { 0 };
     struct fy_diag_cfg dcfg;

@@ -121,6 +121,10 @@ int kb_load(const char *const *dirs, size_t n_dirs, struct kb **ret);
 int kb_parse_rule(const char *path, const char *data, size_t len, struct kb_rule **ret,
                   char **ret_err);
 
+/* Refuse input libfyaml must not see (NUL bytes, '%' directives: libfyaml
+ * 0.7 can hang on malformed ones). 0, or -EINVAL and *ret_line. */
+int kb_yaml_precheck(const char *data, size_t len, int *ret_line);
+
 void kb_rule_done(struct kb_rule *r);
 struct kb *kb_free(struct kb *kb);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct kb *, kb_free)

@@ -145,13 +145,6 @@ int ev_add_snapshot(struct ev *e, json_t *snap, const char *ref)
         f->subject = sdup(x, "subject");
         f->message = sdup(x, "message");
         e->src[src].lines++;
-        /* finding messages are also scanned like log lines */
-        if (f->message) {
-            char fref[512];
-            snprintf(fref, sizeof fref, "%s:findings[%zu]", ref, i);
-            int r = ev_fact(e, src, f->message, at, fref);
-            if (r < 0) return r;
-        }
     }
     json_t *mem = json_object_get(snap, "memory");
     if (num(mem, "oom_kills") > 0) {

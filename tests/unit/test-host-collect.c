@@ -180,6 +180,10 @@ static void test_v1_docker(void **state)
     assert_true(json_is_null(json_object_get(ct, "pod_uid")));
     assert_null(find_fs(doc, "/data", true)); /* volume on a host disk */
     assert_null(find_finding(doc, "fs.full", "/dev/shm"));
+    /* the container's overlay root sits on /var/lib/docker: one finding, the disk's */
+    assert_non_null(find_finding(doc, "fs.nearly_full", "/var/lib/docker"));
+    assert_null(find_finding(doc, "fs.nearly_full", "in container"));
+    assert_non_null(find_fs(doc, "/", true));
     json_t *cg = json_array_get(json_object_get(json_object_get(doc, "cgroups"), "list"), 0);
     assert_non_null(cg);
     assert_string_equal(json_string_value(json_object_get(cg, "path")), "/docker/" DID);
