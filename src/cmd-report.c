@@ -16,11 +16,15 @@
 #include "report/report.h"
 #include "tshoot.h"
 
-#if __has_include("rca/diagnose.h")
 #include "rca/diagnose.h"
-#define HAVE_DIAGNOSE 1
+#include "rules-dir.h"
+/* The alert-rule generator (lib/metrics/alerts.h) attaches its rules file
+ * when it is part of the build. */
+#if __has_include("metrics/alerts.h")
+#include "metrics/alerts.h"
+#define HAVE_ALERT_RULES 1
 #else
-#define HAVE_DIAGNOSE 0
+#define HAVE_ALERT_RULES 0
 #endif
 
 #define CMD                 "report"
@@ -90,18 +94,16 @@ static int load_diagnosis(const char *path, json_t **ret)
 
 static int diagnose_bundle(const char *bundle, const char *rules_dir, json_t **ret)
 {
-#if HAVE_DIAGNOSE
     struct diagnose_opts o = { .bundle = bundle, .rules_dir = rules_dir };
+    o.builtin_rules_dir = builtin_rules_dir();
+    if (!o.builtin_rules_dir && !rules_dir)
+        return fail(CMD, EXIT_UNAVAILABLE, "no rules directory found (set TSHOOT_RULES_DIR)");
     int r = diagnose_run(&o, ret);
     if (r < 0) return fail_errno(CMD, r, "cannot diagnose '%s'", bundle);
+    json_t *rerr = json_object_get(*ret, "rule_errors"), *x;
+    size_t i;
+    json_array_foreach(rerr, i, x) warn(CMD, "rule rejected: %s", json_string_value(x));
     return 0;
-#else
-    (void)rules_dir;
-    (void)ret;
-    return fail(CMD, EXIT_UNAVAILABLE,
-                "cannot diagnose '%s': this build has no diagnose engine (use --from FILE)",
-                bundle);
-#endif
 }
 
 static int attach_rules(json_t *diag, const char *path)
@@ -112,6 +114,25 @@ static int attach_rules(json_t *diag, const char *path)
     if (json_object_set_new(diag, "alert_rules_yaml", json_string(text)) < 0)
         return fail(CMD, EXIT_DATAERR, "'%s' is not UTF-8 text", path);
     return 0;
+}
+
+/* Attach the rules `tshoot rules alerts` generates, unless a rules file
+ * was given. A failure only costs the attachment (warned). */
+static void attach_generated_rules(json_t *diag)
+{
+#if HAVE_ALERT_RULES
+    struct alert_opts ao = { 0 };
+    _cleanup_free_ char *yaml = NULL;
+    alert_opts_defaults(&ao);
+    int r = alert_rules_yaml(&ao, &yaml);
+    if (r < 0 || !yaml) {
+        warn(CMD, "cannot generate the alert rules: %s", strerror(r < 0 ? -r : ENOMEM));
+        return;
+    }
+    json_object_set_new(diag, "alert_rules_yaml", json_string(yaml));
+#else
+    (void)diag;
+#endif
 }
 
 static int run(int argc, char **argv)
@@ -173,7 +194,11 @@ static int run(int argc, char **argv)
         int k = report_enrich_bundle(diag, bundle);
         if (k < 0) warn(CMD, "cannot read fill samples from '%s': %s", bundle, strerror(-k));
     }
-    if (rules_file && (r = attach_rules(diag, rules_file))) goto out;
+    if (rules_file) {
+        if ((r = attach_rules(diag, rules_file))) goto out;
+    } else {
+        attach_generated_rules(diag);
+    }
     if (fmt == FMT_BOTH) {
         if (mkdir(out, 0755) < 0 && errno != EEXIST) {
             r = fail_errno(CMD, -errno, "cannot create '%s'", out);

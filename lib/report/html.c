@@ -267,15 +267,39 @@ static void h_timeline(struct rp_out *o, const struct rp_model *m)
     if (m->n_events || m->n_fs) {
         rp_puts(o, "<figure><div class=\"scroll\">");
         rp_svg_timeline(o, m);
-        rp_puts(o, "</div><figcaption class=\"legend\">Shaded: the impact window."
-                   "<i style=\"background:#c62828\"></i>first error"
-                   "<i style=\"background:#e65100\"></i>spike"
-                   "<i style=\"background:#1565c0\"></i>restart"
-                   "<i style=\"background:#2e7d32\"></i>deploy"
-                   "<i style=\"background:#d98c00\"></i>filesystem milestone"
-                   "<i style=\"background:#6a1b9a\"></i>alert (hollow, dashed: an alert that "
-                   "would have fired but did not exist)"
-                   "<i style=\"background:#5b6570\"></i>note</figcaption></figure>\n");
+        static const struct {
+            const char *kind, *colour, *label;
+        } legend[] = {
+            { "first_error", "#c62828", "first error" },
+            { "spike", "#e65100", "spike" },
+            { "oom", "#c62828", "OOM kill" },
+            { "restart", "#1565c0", "restart" },
+            { "deploy", "#2e7d32", "deploy" },
+            { "fs_milestone", "#d98c00", "filesystem milestone" },
+            { "alert", "#6a1b9a", "alert" },
+            { "note", "#5b6570", "note" },
+        };
+        rp_puts(o, "</div><figcaption class=\"legend\">Shaded: the impact window.");
+        bool derived = false;
+        for (size_t k = 0; k < ELEMENTSOF(legend); k++) {
+            bool seen = false;
+            for (size_t i = 0; i < m->n_events; i++) {
+                const char *ek = m->events[i].kind;
+                bool known = false;
+                for (size_t j = 0; j < ELEMENTSOF(legend); j++)
+                    if (streq(ek, legend[j].kind)) known = true;
+                if (streq(ek, legend[k].kind) || (!known && streq(legend[k].kind, "note")))
+                    seen = true;
+                if (m->events[i].derived) derived = true;
+            }
+            if (seen)
+                rp_printf(o, "<i style=\"background:%s\"></i>%s", legend[k].colour,
+                          legend[k].label);
+        }
+        if (derived)
+            rp_puts(o, ". Hollow stars and dashed lines: alerts that would have fired but did "
+                       "not exist.");
+        rp_puts(o, "</figcaption></figure>\n");
     }
     if (m->n_events) {
         rp_puts(o, "<div class=\"scroll\"><table><thead><tr><th>Time (UTC)</th><th>Source</th>"

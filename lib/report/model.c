@@ -369,6 +369,9 @@ static void load_services(struct ctx *c, json_t *a)
         double step = get_num(ser, "step_s", 0);
         if (st.t != TS_TIME_NONE && step >= 1 && json_is_array(counts) && json_array_size(counts)) {
             size_t k = TS_MIN(json_array_size(counts), RP_MAX_SERIES);
+            if (step > 366.0 * 86400) continue; /* not a rate series */
+            /* the series must end inside the representable range */
+            while (k > 0 && (double)k * step > 100.0 * 365 * 86400) k /= 2;
             x->series = alloc_array(c, k, sizeof *x->series);
             if (!x->series) return;
             for (size_t j = 0; j < k; j++) {
@@ -516,7 +519,7 @@ static void build_gaps(struct ctx *c)
     } defs[] = {
         { "FilesystemAbove80", "used > 80%", 80 },
         { "FilesystemAbove95", "used > 95%", 95 },
-        { "FilesystemPredictedFull24h", "predicted full within 24h (linear, 6h window)", -1 },
+        { "FilesystemPredictedFull24h", "predicted full within 24h (linear over 1-6h)", -1 },
     };
     m->n_gaps = ELEMENTSOF(defs);
     bool existed = best ? alert_existed(m, best) : false;
@@ -555,6 +558,8 @@ static void build_gaps(struct ctx *c)
                 break;
             }
         double dt = (double)(pts[i].t - pts[j].t) / TS_NSEC_PER_SEC;
+        /* a slope needs an hour of history to be worth a page */
+        if (dt < 3600 && pts[i].pct < 100) continue;
         if (dt <= 0) continue;
         double slope = (pts[i].pct - pts[j].pct) / dt; /* % per second */
         if (pts[i].pct >= 100 || (slope > 0 && (100 - pts[i].pct) / slope <= 86400)) {
@@ -624,6 +629,15 @@ static int cmp_action(const void *a, const void *b)
     return x->prio - y->prio;
 }
 
+/* Only logs can be asked to carry timestamps: configuration, objects and
+ * notes have none by nature. */
+static bool untimed_is_log(const struct rp_model *m, const char *path)
+{
+    for (size_t i = 0; i < m->n_sources; i++)
+        if (streq(m->sources[i].path, path)) return streq(m->sources[i].kind, "log");
+    return startswith(path, "logs/") != NULL;
+}
+
 static void build_actions(struct ctx *c)
 {
     struct rp_model *m = c->m;
@@ -666,6 +680,7 @@ static void build_actions(struct ctx *c)
         break;
     }
     for (size_t i = 0; i < m->n_untimed; i++) {
+        if (!untimed_is_log(m, m->untimed[i])) continue;
         snprintf(buf, sizeof buf, "Make %s carry timestamps so it can be correlated",
                  m->untimed[i]);
         add_action(c, 3, buf, "untimed sources");
@@ -724,11 +739,13 @@ static void build_factors(struct ctx *c)
                  rp_fmt_dur(e->when.t - m->start, d1, sizeof d1));
         add_str(c, &m->factors, &m->n_factors, 32, buf);
     }
-    if (m->n_untimed) {
+    size_t untimed_logs = 0;
+    for (size_t i = 0; i < m->n_untimed; i++)
+        if (untimed_is_log(m, m->untimed[i])) untimed_logs++;
+    if (untimed_logs) {
         snprintf(buf, sizeof buf,
-                 "%zu source(s) carry no timestamps and could not be placed on "
-                 "the timeline",
-                 m->n_untimed);
+                 "%zu log(s) carry no timestamps and could not be placed on the timeline",
+                 untimed_logs);
         add_str(c, &m->factors, &m->n_factors, 32, buf);
     }
 }

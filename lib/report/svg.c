@@ -63,6 +63,7 @@ static void draw_axis(struct rp_out *o, const struct axis *a, double y0, double 
         step = tick_steps_s[i];
         if (span_s / step <= 9) break;
     }
+    if (span_s / step > 9) step = (span_s / 9 / 86400 + 1) * 86400; /* years: whole days */
     int64_t first = (a->t0 / TS_NSEC_PER_SEC / step + 1) * step;
     rp_printf(o, "<g class=\"axis\">");
     for (int64_t s = first; s * TS_NSEC_PER_SEC <= a->t1; s += step) {
@@ -150,17 +151,27 @@ static void fs_panel(struct rp_out *o, const struct rp_model *m, const struct ax
     rp_printf(o, "<g class=\"fs\"><text x=\"8\" y=\"%.1f\" class=\"panel\">", y0 + 14);
     short_label(o, subject ? subject : "filesystem", 24);
     rp_printf(o, "</text><text x=\"8\" y=\"%.1f\" class=\"sub\">used %%</text>", y0 + 30);
+    for (size_t i = 0; i < m->n_fs; i++)
+        if (subject && streq(m->fs[i].subject, subject) && m->fs[i].source &&
+            strstr(m->fs[i].source, "reconstructed")) {
+            rp_printf(o,
+                      "<text x=\"8\" y=\"%.1f\" class=\"sub\">reconstructed from</text>"
+                      "<text x=\"8\" y=\"%.1f\" class=\"sub\">file mtimes</text>",
+                      y0 + 44, y0 + 57);
+            break;
+        }
     static const struct {
         double pct;
         const char *cls, *label;
-    } lines[] = { { 80, "t80", "80%" }, { 95, "t95", "95%" }, { 100, "t100", "full" } };
+        double dy; /* label offset: 95% and full sit close together */
+    } lines[] = { { 80, "t80", "80%", 4 }, { 95, "t95", "95%", 10 }, { 100, "t100", "full", -1 } };
     for (size_t i = 0; i < ELEMENTSOF(lines); i++) {
         double y = FS_Y(lines[i].pct);
         rp_printf(o,
                   "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"thr %s\"/>"
                   "<text x=\"%.1f\" y=\"%.1f\" class=\"thr-l %s\" text-anchor=\"end\">%s</text>",
-                  LABEL_W, y, W - RIGHT, y, lines[i].cls, LABEL_W - 6, y + 4, lines[i].cls,
-                  lines[i].label);
+                  LABEL_W, y, W - RIGHT, y, lines[i].cls, LABEL_W - 6, y + lines[i].dy,
+                  lines[i].cls, lines[i].label);
     }
     rp_printf(o,
               "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"base\"/>"
@@ -172,7 +183,10 @@ static void fs_panel(struct rp_out *o, const struct rp_model *m, const struct ax
         if (subject && streq(m->fs[i].subject, subject))
             rp_printf(o, "%.1f,%.1f ", xt(a, m->fs[i].t), FS_Y(m->fs[i].pct));
     rp_puts(o, "\"/>");
-    for (size_t i = 0; i < m->n_fs; i++) {
+    size_t n_pts = 0;
+    for (size_t i = 0; i < m->n_fs; i++)
+        if (subject && streq(m->fs[i].subject, subject)) n_pts++;
+    for (size_t i = 0; i < m->n_fs && n_pts <= 40; i++) {
         if (!subject || !streq(m->fs[i].subject, subject)) continue;
         rp_printf(o, "<circle class=\"fill-pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\"><title>",
                   xt(a, m->fs[i].t), FS_Y(m->fs[i].pct));
@@ -196,21 +210,33 @@ static void spark_row(struct rp_out *o, const struct rp_model *m, const struct a
     rp_printf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"base\"/>", LABEL_W,
               base, W - RIGHT, base);
     if (s->n_series) {
+        /* at most ~200 drawn buckets: adjacent intervals are summed */
+        size_t group = (s->n_series + 199) / 200, nb = (s->n_series + group - 1) / group;
+        int64_t step = s->series_step_ns * (int64_t)group;
         double max = 0;
-        for (size_t i = 0; i < s->n_series; i++)
-            if (s->series[i] > max) max = s->series[i];
-        rp_printf(o, "<path class=\"rate\" d=\"M%.1f %.1f", xt(a, s->series_start), base);
-        for (size_t i = 0; i < s->n_series; i++) {
-            ts_time_t t = s->series_start + (int64_t)i * s->series_step_ns;
-            double y = base - (max > 0 ? s->series[i] / max * h : 0);
-            rp_printf(o, "L%.1f %.1fL%.1f %.1f", xt(a, t), y, xt(a, t + s->series_step_ns), y);
+        for (size_t b = 0; b < nb; b++) {
+            double v = 0;
+            for (size_t i = b * group; i < s->n_series && i < (b + 1) * group; i++)
+                v += s->series[i];
+            if (v > max) max = v;
         }
-        rp_printf(o, "L%.1f %.1fz\"><title>",
-                  xt(a, s->series_start + (int64_t)s->n_series * s->series_step_ns), base);
+        rp_printf(o, "<path class=\"rate\" d=\"M%.1f %.1f", xt(a, s->series_start), base);
+        double prev = -1;
+        for (size_t b = 0; b < nb; b++) {
+            double v = 0;
+            for (size_t i = b * group; i < s->n_series && i < (b + 1) * group; i++)
+                v += s->series[i];
+            double y = base - (max > 0 ? v / max * h : 0);
+            ts_time_t t = s->series_start + (int64_t)b * step;
+            if (y != prev) rp_printf(o, "V%.1f", y);
+            rp_printf(o, "H%.1f", xt(a, t + step));
+            prev = y;
+        }
+        rp_printf(o, "V%.1fz\"><title>", base);
         char d[32];
         rp_html(o, s->name);
-        rp_printf(o, ": errors per %s, peak %.0f</title></path>",
-                  rp_fmt_dur(s->series_step_ns, d, sizeof d), max);
+        rp_printf(o, ": warnings and errors per %s, peak %.0f</title></path>",
+                  rp_fmt_dur(step, d, sizeof d), max);
     } else if (s->first.t != TS_TIME_NONE && s->errors > 0) {
         /* No per-interval counts: the average rate over the service's
          * anomaly span, drawn as a flat band and labelled as such. */
@@ -317,11 +343,10 @@ void rp_svg_timeline(struct rp_out *o, const struct rp_model *m)
                   x, x, y, m->gaps[g].name);
         title_time(o, m->gaps[g].fires);
         rp_puts(o, "</title></line>");
-        if (fs)
-            rp_printf(o,
-                      "<text class=\"would-l\" x=\"%.1f\" y=\"%.1f\" "
-                      "text-anchor=\"end\">%s would fire</text>",
-                      x - 4, fs_y + FS_H - 44 + 12.0 * (double)g, m->gaps[g].name);
+        static const char *const short_names[] = { "80% alert", "95% alert", "full-in-24h alert" };
+        if (fs && g < ELEMENTSOF(short_names))
+            rp_printf(o, "<text class=\"would-l\" x=\"%.1f\" y=\"%.1f\">%s</text>", x + 4,
+                      fs_y + FS_H - 48 + 11.0 * (double)g, short_names[g]);
         rp_puts(o, "\n");
     }
     if (hidden)

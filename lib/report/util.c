@@ -49,7 +49,10 @@ int rp_parse_time(const char *s, struct rp_time *ret)
             }
         }
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return -EINVAL;
+    /* 1970..2200: differences of two times stay inside int64 nanoseconds */
+    if (y < 1970 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+        se > 60)
+        return -EINVAL;
     int off = 0;
     bool has_zone = true;
     if (*p == 'Z' || *p == 'z') {

@@ -49,7 +49,26 @@ print(first.astimezone(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC") 
 PY
 )
     expect_grep "^The built-in alert conditions.*\`/dev/shm\`" "$md" "$label: gaps evaluated on /dev/shm"
-    if [ -n "$t80" ]; then
+    if [ -n "${BUNDLE_DIR:-}" ]; then
+        # The bundle has one snapshot: the fill history comes from the
+        # session files' mtimes. The alert must fire after the first of
+        # those files and hours before the first error.
+        row=$(grep '^| FilesystemAbove80 |' "$md" | head -1)
+        fired=$(printf '%s' "$row" | cut -d'|' -f4 | sed 's/^ *//; s/ *$//')
+        verdict=$(python3 - "$BUNDLE_DIR" "$diag" "$fired" <<'PY'
+import datetime, glob, json, sys
+def t(s): return datetime.datetime.fromisoformat(s.replace(" UTC", "+00:00").replace("Z", "+00:00"))
+oldest = min(t(h["oldest_mtime"]) for f in glob.glob(sys.argv[1] + "/host/*.json")
+             for h in json.load(open(f)).get("hotspots", []) if h.get("fs_mountpoint") == "/dev/shm")
+first = min(t(e["time"]) for e in json.load(open(sys.argv[2]))["timeline"] if e["kind"] in ("first_error", "spike"))
+fired = t(sys.argv[3])
+print("ok" if oldest < fired and (first - fired).total_seconds() >= 3600 else "bad %s %s %s" % (oldest, fired, first))
+PY
+)
+        expect_eq "$verdict" ok "$label: 80% alert would have fired ($fired) between the first session file and an hour before the first error"
+        expect_grep "^\| FilesystemAbove80 \|.*\| [0-9]+h[0-9]+m \|.*reconstructed from [0-9]+ session.* \| no \|\$" "$md" "$label: lead time shown, fill reconstructed from the session files, no such alert existed"
+        expect_grep "FilesystemAbove80 on /dev/shm would have fired" "$md" "$label: the would-have-fired alert is on the timeline"
+    elif [ -n "$t80" ]; then
         expect_grep "^\| FilesystemAbove80 \| used &gt; 80% \| $t80 \| [0-9]+h[0-9]+m \|.*\| no \|\$" "$md" "$label: 80% alert would have fired at $t80, hours ahead, did not exist"
         expect_grep "FilesystemAbove80 on /dev/shm would have fired" "$md" "$label: the would-have-fired alert is on the timeline"
     else
@@ -84,6 +103,15 @@ printf 'groups:\n  - name: from-the-lead\n' >"$T_TMP/rules.yml"
 expect_exit 0 "--rules-file attaches" -- "$TSHOOT" report --from "$FIXTURE" --rules-file "$T_TMP/rules.yml" -o "$T_TMP/withrules.md"
 expect_grep 'name: from-the-lead' "$T_TMP/withrules.md" "rules file attached verbatim"
 
+# the generated rules file is attached when the generator is built in
+if "$TSHOOT" rules alerts >"$T_TMP/gen.yml" 2>/dev/null && grep -q 'alert:' "$T_TMP/gen.yml"; then
+    first=$(grep -m1 'alert:' "$T_TMP/gen.yml" | sed 's/.*alert: *//; s/"//g')
+    "$TSHOOT" report --from "$FIXTURE" -o "$T_TMP/gen.md" 2>"$T_TMP/err"
+    expect_grep "alert: \"?$first" "$T_TMP/gen.md" "generated rules attached ($first)"
+else
+    echo "# tshoot rules alerts not available: generated-rules check skipped"
+fi
+
 # 2. errors: one line, the right exit code
 expect_exit 64 "no input" -- "$TSHOOT" report
 expect_exit 64 "bundle and --from" -- "$TSHOOT" report somedir --from "$FIXTURE"
@@ -116,7 +144,7 @@ print(n)
 PY
 )
     ok "bundle report written"
-    check_facts "$T_TMP/diag.json" "$T_TMP/bundle/postmortem.md" "$T_TMP/bundle/report.html" bundle "$snap"
+    BUNDLE_DIR=$B check_facts "$T_TMP/diag.json" "$T_TMP/bundle/postmortem.md" "$T_TMP/bundle/report.html" bundle "$snap"
 else
     echo "# founding bundle or diagnose engine not available: bundle part skipped"
 fi

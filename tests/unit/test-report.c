@@ -85,6 +85,9 @@ static void test_parse_time(void **state)
     assert_string_equal(rp_fmt_time(t.t, b, sizeof b), "2026-04-14 21:22:40 UTC");
     assert_int_equal(rp_parse_time("2026-13-01T00:00:00Z", &t), -EINVAL);
     assert_int_equal(rp_parse_time("yesterday", &t), -EINVAL);
+    /* outside 1970..2200 the nanosecond arithmetic could overflow */
+    assert_int_equal(rp_parse_time("2300-01-01T00:00:00Z", &t), -EINVAL);
+    assert_int_equal(rp_parse_time("1969-12-31T23:59:59Z", &t), -EINVAL);
     assert_int_equal(rp_parse_time("2026-04-14T21:22:40Zjunk", &t), -EINVAL);
     assert_int_equal(t.t, TS_TIME_NONE);
     assert_string_equal(
@@ -356,6 +359,19 @@ static void test_invalid(void **state)
     assert_int_equal(report_markdown(d, &s), 0);
     free(s);
     assert_int_equal(report_html(d, &s), 0);
+    free(s);
+    json_decref(d);
+    /* two centuries on one axis, and a series with an absurd step: bounded
+     * output, no overflow (found by fuzz-report) */
+    d = json_pack("{s:s, s:[{s:s,s:s,s:s,s:s},{s:s,s:s,s:s,s:s}], s:[{s:s, s:s, s:i, s:{s:s, "
+                  "s:f, s:[i,i,i]}}]}",
+                  "schema", "tshoot.diagnose/1", "timeline", "time", "1970-01-01T00:00:00Z",
+                  "source", "a", "kind", "spike", "text", "x", "time", "2200-12-31T23:59:59Z",
+                  "source", "b", "kind", "first_error", "text", "y", "services", "name", "s",
+                  "first_anomaly", "2200-01-01T00:00:00Z", "errors", 3, "series", "start",
+                  "2200-01-01T00:00:00Z", "step_s", 1e15, "counts", 1, 2, 3);
+    assert_int_equal(report_html(d, &s), 0);
+    assert_true(strlen(s) < 1u << 20);
     free(s);
     json_decref(d);
 }
