@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/timeutil.h"
@@ -33,6 +34,14 @@ static const char usage[] =
     "  --max-entries N    entry budget per scanned tree (default 200000)\n"
     "  --budget-ms N      time budget for the whole run (default 10000)\n"
     "  -h, --help         show this help\n";
+
+#define MAX_FS_ROWS 40
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
 
 static const char *sev_tag(const struct palette *p, const char *sev, const char **color)
 {
@@ -135,10 +144,34 @@ static void print_human(FILE *f, json_t *doc, const struct palette *p)
             (long long)json_integer_value(json_object_get(sum, "pseudo_skipped")));
     fprintf(f, "  %-28s %-9s %7s %7s %7s %5s %7s  %s\n", "MOUNTPOINT", "TYPE", "SIZE", "USED",
             "AVAIL", "USE%", "INODE%", "WHERE");
+    /* Many mounts (a node with hundreds of pods): the fullest MAX_FS_ROWS, in
+     * table order; the rest is in --json. */
+    size_t nfs = json_array_size(fss), shown = 0;
+    double cut = -1;
+    size_t eq_left = 0; /* rows exactly at the cut that still fit */
+    if (nfs > MAX_FS_ROWS) {
+        double *v = calloc(nfs, sizeof *v);
+        if (v) {
+            json_array_foreach(fss, i, e)
+            {
+                double a = json_number_value(json_object_get(e, "used_pct"));
+                double b = json_number_value(json_object_get(e, "inodes_used_pct"));
+                v[i] = a > b ? a : b;
+            }
+            qsort(v, nfs, sizeof *v, cmp_desc);
+            cut = v[MAX_FS_ROWS - 1];
+            for (size_t k = 0; k < MAX_FS_ROWS; k++) eq_left += v[k] == cut;
+            free(v);
+        }
+    }
     json_array_foreach(fss, i, e)
     {
         double pct = json_number_value(json_object_get(e, "used_pct"));
         double ipct = json_number_value(json_object_get(e, "inodes_used_pct"));
+        double worst = pct > ipct ? pct : ipct;
+        if (cut >= 0 && (worst < cut || (worst == cut && eq_left == 0))) continue;
+        if (cut >= 0 && worst == cut) eq_left--;
+        shown++;
         bool ro = json_is_true(json_object_get(e, "readonly"));
         const char *col = ro                          ? ""
                           : (pct >= 95 || ipct >= 95) ? p->red
@@ -158,6 +191,7 @@ static void print_human(FILE *f, json_t *doc, const struct palette *p)
                 pct_str(json_object_get(e, "inodes_used_pct"), b5, sizeof b5), *col ? p->reset : "",
                 where_str(json_object_get(e, "container"), w, sizeof w));
     }
+    if (shown < nfs) fprintf(f, "  ... %zu more, less full (see --json)\n", nfs - shown);
 
     json_t *hot = json_object_get(doc, "hotspots");
     json_t *scans = json_object_get(doc, "scans");
@@ -224,6 +258,17 @@ static void print_human(FILE *f, json_t *doc, const struct palette *p)
             if (i == 10) break;
             json_t *cm = json_object_get(e, "memory"), *cc = json_object_get(e, "cpu");
             const char *path = jstr(e, "path");
+            json_t *cct = json_object_get(e, "container");
+            if (json_is_object(cct)) {
+                const char *nm = json_string_value(json_object_get(cct, "container_name"));
+                if (!json_is_string(json_object_get(cct, "pod")) &&
+                    !json_is_string(json_object_get(cct, "pod_uid")))
+                    nm = NULL; /* where_str() already names the container */
+                char wb[160];
+                snprintf(w, sizeof w, "%s%s%s", where_str(cct, wb, sizeof wb), nm ? " / " : "",
+                         nm ? nm : "");
+                path = w;
+            }
             size_t pl = strlen(path);
             fprintf(f, "  %-48s %7s %7s %5s %4lld %9s\n", pl > 48 ? path + pl - 48 : path,
                     bytes_str(json_object_get(cm, "working_set_bytes"), b1, sizeof b1),

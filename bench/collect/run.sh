@@ -66,16 +66,25 @@ PY
 }
 
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
+# mean user+system CPU ms of the last hyperfine run ("-" without hyperfine):
+# less sensitive than wall time to other load on a shared machine
+cpu_ms() {
+    [ -f "$work/h.json" ] || { echo "-"; return; }
+    python3 -c "import json; r=json.load(open('$work/h.json'))['results'][0]; print('%.2f' % ((r['user'] + r['system']) * 1000))"
+}
 
 echo "== tshoot collect benchmark ($(uname -r), $(nproc) CPUs, $(ps -e --no-headers | wc -l) processes, $runs runs)"
 base_cmd="df >/dev/null 2>&1; ps aux >/dev/null"
 col_cmd="$t collect --json -o /dev/null"
 b_ms=$(median_ms "sh -c '$base_cmd'")
+b_cpu=$(cpu_ms)
 c_ms=$(median_ms "$col_cmd")
+c_cpu=$(cpu_ms)
 b_kb=$(peak_kb "$base_cmd")
 c_kb=$(peak_kb "$col_cmd")
-echo "baseline df + ps aux:   median ${b_ms} ms   peak RSS ${b_kb} KiB"
-echo "full collect:           median ${c_ms} ms   peak RSS ${c_kb} KiB"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "baseline df + ps aux:   median ${b_ms} ms   cpu ${b_cpu} ms   peak RSS ${b_kb} KiB"
+echo "full collect:           median ${c_ms} ms   cpu ${c_cpu} ms   peak RSS ${c_kb} KiB"
 echo "ratio collect/baseline: time $(ratio "$c_ms" "$b_ms")x   RSS $(ratio "$c_kb" "$b_kb")x"
 echo "targets: median < 50 ms: $(python3 -c "print('PASS' if $c_ms < 50 else 'FAIL')");  peak RSS < 8 MB: $(python3 -c "print('PASS' if $c_kb < 8192 else 'FAIL')")"
 
@@ -107,13 +116,14 @@ PY
 echo "hot-spot scan: 50,000 files in a $where"
 scan_cmd="$t collect --root $src/tests/data/proc-v1 --scan $dir --json -o /dev/null"
 s_ms=$(median_ms "$scan_cmd")
+s_cpu=$(cpu_ms)
 empty_ms=$(median_ms "$t collect --root $src/tests/data/proc-v1 --json -o /dev/null")
 s_kb=$(peak_kb "$scan_cmd")
 f_ms=$(median_ms "sh -c 'find $dir -type f | wc -l >/dev/null'")
 "$t" collect --root "$src/tests/data/proc-v1" --scan "$dir" --json -o "$work/scan.json"
 inner=$(python3 -c "import json; s=json.load(open('$work/scan.json'))['scans'][0]; print(s['elapsed_ms'], s['files'], s['truncated'])")
 set -- $inner
-echo "scan command:           median ${s_ms} ms (collect without the scan: ${empty_ms} ms)   peak RSS ${s_kb} KiB"
+echo "scan command:           median ${s_ms} ms   cpu ${s_cpu} ms (collect without the scan: ${empty_ms} ms)   peak RSS ${s_kb} KiB"
 echo "scan itself (reported): ${1} ms for ${2} files, truncated=${3}"
 echo "find -type f | wc -l:   median ${f_ms} ms"
 echo "ratio scan/baseline df+ps: $(ratio "$s_ms" "$b_ms")x   scan/find: $(ratio "$s_ms" "$f_ms")x"

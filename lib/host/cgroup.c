@@ -99,6 +99,28 @@ static json_t *container_for(struct hctx *c, const char *cg)
     return json_null();
 }
 
+/* A pod-level cgroup (kubepods-...-pod<uid>.slice, .../pod<uid>): name the pod
+ * of a known container with that UID. */
+static void pod_label_for(struct hctx *c, const char *cg, char *buf, size_t size)
+{
+    size_t i;
+    json_t *ct;
+    json_array_foreach(c->containers, i, ct)
+    {
+        const char *uid = json_string_value(json_object_get(ct, "pod_uid"));
+        if (!uid || strlen(uid) != 36) continue;
+        char us[37];
+        memcpy(us, uid, 37);
+        for (char *q = us; *q; q++)
+            if (*q == '-') *q = '_';
+        if (!strstr(cg, uid) && !strstr(cg, us)) continue;
+        const char *pod = json_string_value(json_object_get(ct, "pod"));
+        const char *ns = json_string_value(json_object_get(ct, "namespace"));
+        snprintf(buf, size, "pod %s%s%s", ns ? ns : "", ns ? "/" : "", pod ? pod : uid);
+        return;
+    }
+}
+
 /* Look at one cgroup (cg: path inside the hierarchy, "/" for the root). */
 static int one_cgroup(struct hctx *c, const struct cg_layout *l, const char *cg, json_t *list)
 {
@@ -111,7 +133,13 @@ static int one_cgroup(struct hctx *c, const struct cg_layout *l, const char *cg,
         if (!streq(cg, "/") && read_num(c, P(l->mem_dir, "memory.max"), &limit) < 0)
             limit = UINT64_MAX;
         has_usage = read_num(c, P(l->mem_dir, "memory.current"), &usage) == 0;
-        if (read_kv(c, P(l->mem_dir, "memory.events"), "oom_kill", &oom) < 0) oom = 0;
+        /* memory.events counts descendants too: every ancestor of a killed
+         * container would report the same kill; .local (Linux >= 5.7) does not */
+        int re = read_kv(c, P(l->mem_dir, "memory.events.local"), "oom_kill", &oom);
+        if (re == -ENOENT && read_kv(c, P(l->mem_dir, "memory.events"), "oom_kill", &oom) < 0)
+            oom = 0;
+        else if (re < 0 && re != -ENOENT)
+            oom = 0;
         if (limit < CG_UNLIMITED &&
             read_kv(c, P(l->mem_dir, "memory.stat"), "inactive_file", &inactive) < 0)
             inactive = 0;
@@ -181,11 +209,16 @@ static int one_cgroup(struct hctx *c, const struct cg_layout *l, const char *cg,
     json_object_set_new(o, "_sort", json_real(pct));
     json_array_append_new(list, o);
 
-    char subj[600], b1[32], b2[32];
+    char subj[900], who[400] = "", b1[32], b2[32];
     json_t *ct = json_object_get(o, "container");
-    const char *cid = json_string_value(json_object_get(ct, "id"));
-    snprintf(subj, sizeof subj, "cgroup %s%s%.12s%s", cg, cid ? " (container " : "", cid ? cid : "",
-             cid ? ")" : "");
+    if (json_is_object(ct))
+        container_label(ct, who, sizeof who);
+    else
+        pod_label_for(c, cg, who, sizeof who);
+    if (*who)
+        snprintf(subj, sizeof subj, "cgroup of %s", who);
+    else
+        snprintf(subj, sizeof subj, "cgroup %s", cg);
     if (pct >= 90)
         hctx_finding(c, "mem.cgroup_near_limit", pct >= 98 ? "critical" : "warning", subj, pct, 90,
                      "%s uses %.1f%% of its memory limit (working set %s of %s); the OOM killer "

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* collect_run(): the orchestration and the shared helpers of lib/host. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -43,7 +44,82 @@ void hctx_unavail(struct hctx *c, const char *path, const char *fmt, ...)
     json_array_append_new(c->unavailable, o);
 }
 
+/* /proc/PID/root/...: a file inside another mount namespace */
+static bool is_in_container_root(const char *path)
+{
+    const char *p = startswith(path, "/proc/");
+    if (!p || *p < '1' || *p > '9') return false;
+    while (*p >= '0' && *p <= '9') p++;
+    return startswith(p, "/root/") != NULL;
+}
+
+/* Read a regular file inside a container's root, resolved there (a symlink
+ * such as /etc/hostname -> /etc/shadow must not reach the host's file). At
+ * most max bytes (-EFBIG past it, like read_file()). */
+static int read_in_root(const char *path, size_t max, char **ret, size_t *ret_len)
+{
+    *ret = NULL;
+    int fd = hot_open_in_root(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) return fd;
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int r = -errno;
+        close(fd);
+        return r;
+    }
+    if (!S_ISREG(st.st_mode)) { /* a FIFO or device planted in a container */
+        close(fd);
+        return -EINVAL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap + 1);
+    int r = 0;
+    if (!buf) {
+        close(fd);
+        return -ENOMEM;
+    }
+    for (;;) {
+        if (len == cap) {
+            if (cap > max) break;
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                r = -ENOMEM;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t k = read(fd, buf + len, cap - len);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            r = -errno;
+            break;
+        }
+        if (k == 0) break;
+        len += (size_t)k;
+    }
+    close(fd);
+    if (r < 0) {
+        free(buf);
+        return r;
+    }
+    if (len > max) {
+        len = max;
+        r = -EFBIG;
+    }
+    buf[len] = '\0';
+    *ret = buf;
+    if (ret_len) *ret_len = len;
+    return r;
+}
+
 int hctx_read(struct hctx *c, const char *path, bool quiet_enoent, char **ret, size_t *ret_len)
+{
+    return hctx_read_max(c, path, HCTX_READ_MAX, quiet_enoent, ret, ret_len);
+}
+
+int hctx_read_max(struct hctx *c, const char *path, size_t max, bool quiet_enoent, char **ret,
+                  size_t *ret_len)
 {
     char full[HCTX_PATH_MAX];
     size_t len = 0;
@@ -54,10 +130,13 @@ int hctx_read(struct hctx *c, const char *path, bool quiet_enoent, char **ret, s
         return r;
     }
     char *data = NULL;
-    r = read_file(full, HCTX_READ_MAX, &data, &len);
+    if (c->live && is_in_container_root(path))
+        r = read_in_root(full, max, &data, &len);
+    else
+        r = read_file(full, max, &data, &len);
     if (r == -EFBIG) {
         free(data);
-        hctx_unavail(c, path, "larger than %u bytes", HCTX_READ_MAX);
+        hctx_unavail(c, path, "larger than %zu bytes", max);
         return r;
     }
     if (r < 0) {

@@ -63,6 +63,107 @@ static bool is_kthread(struct hctx *c, const char *pid)
     return ps.pid == 2 || ps.ppid == 2;
 }
 
+struct runtime_meta {
+    char *name, *pod, *ns; /* caller frees */
+};
+
+static char *jdup(json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v && *v ? strndup(v, 253) : NULL;
+}
+
+/* Parse one runtime state file and take only the naming fields (the rest,
+ * such as environment variables, is dropped unread). */
+static void meta_from_file(struct hctx *c, const char *rel, struct runtime_meta *m)
+{
+    _cleanup_free_ char *t = NULL;
+    size_t len;
+    if (hctx_read(c, rel, true, &t, &len) < 0) return;
+    json_error_t err;
+    json_t *j = json_loadb(t, len, 0, &err);
+    if (!j) {
+        hctx_unavail(c, rel, "malformed JSON: %s (line %d)", err.text, err.line);
+        return;
+    }
+    json_t *ann = json_object_get(j, "annotations");
+    json_t *labels = json_object_get(json_object_get(j, "Config"), "Labels");
+    static const char *const names[] = { "io.kubernetes.cri.container-name",
+                                         "io.kubernetes.container.name", "nerdctl/name" };
+    static const char *const pods[] = { "io.kubernetes.cri.sandbox-name",
+                                        "io.kubernetes.pod.name" };
+    static const char *const nss[] = { "io.kubernetes.cri.sandbox-namespace",
+                                       "io.kubernetes.pod.namespace" };
+    json_t *src[] = { ann, labels };
+    for (size_t k = 0; k < ELEMENTSOF(src); k++) {
+        for (size_t i = 0; i < ELEMENTSOF(names) && !m->name; i++) m->name = jdup(src[k], names[i]);
+        for (size_t i = 0; i < ELEMENTSOF(pods) && !m->pod; i++) m->pod = jdup(src[k], pods[i]);
+        for (size_t i = 0; i < ELEMENTSOF(nss) && !m->ns; i++) m->ns = jdup(src[k], nss[i]);
+    }
+    if (!m->name) { /* docker: "Name": "/web-1" */
+        const char *n = json_string_value(json_object_get(j, "Name"));
+        if (n && *n) m->name = strndup(n[0] == '/' ? n + 1 : n, 253);
+    }
+    json_decref(j);
+}
+
+/* Names the kernel does not know: from the container runtimes' state files
+ * (docker config.v2.json; containerd task and CRI-O userdata config.json
+ * annotations, which carry the Kubernetes container, pod and namespace). */
+static void runtime_meta(struct hctx *c, const char *id, struct runtime_meta *m)
+{
+    char rel[512];
+    snprintf(rel, sizeof rel, "/var/lib/docker/containers/%s/config.v2.json", id);
+    meta_from_file(c, rel, m);
+    if (!m->name) {
+        snprintf(rel, sizeof rel,
+                 "/run/containers/storage/overlay-containers/%s/userdata/config.json", id);
+        meta_from_file(c, rel, m);
+    }
+    if (!m->name) {
+        char full[HCTX_PATH_MAX];
+        if (hctx_path(c, "/run/containerd/io.containerd.runtime.v2.task", full, sizeof full) < 0)
+            return;
+        DIR *d = opendir(full);
+        if (!d) return;
+        struct dirent *de;
+        for (int n = 0; (de = readdir(d)) && n < 32 && !m->name; n++) {
+            if (de->d_name[0] == '.') continue;
+            snprintf(rel, sizeof rel,
+                     "/run/containerd/io.containerd.runtime.v2.task/%.64s/%s/config.json",
+                     de->d_name, id);
+            meta_from_file(c, rel, m);
+        }
+        closedir(d);
+    }
+}
+
+void container_label(json_t *ct, char *buf, size_t size)
+{
+    const char *id = json_string_value(json_object_get(ct, "id"));
+    const char *pod = json_string_value(json_object_get(ct, "pod"));
+    const char *uid = json_string_value(json_object_get(ct, "pod_uid"));
+    const char *ns = json_string_value(json_object_get(ct, "namespace"));
+    const char *name = json_string_value(json_object_get(ct, "container_name"));
+    const char *comm = json_string_value(json_object_get(ct, "comm"));
+    int pid = (int)json_integer_value(json_object_get(ct, "pid"));
+    char idb[16] = "";
+    if (id) snprintf(idb, sizeof idb, "%.12s", id);
+    if (pod || uid) {
+        if (name || id)
+            snprintf(buf, size, "pod %s%s%s (container %s%s%s)", ns ? ns : "", ns ? "/" : "",
+                     pod ? pod : uid, name ? name : "", name && id ? ", " : "", idb);
+        else
+            snprintf(buf, size, "pod %s%s%s", ns ? ns : "", ns ? "/" : "", pod ? pod : uid);
+    } else if (name) {
+        snprintf(buf, size, "container %s%s%s%s", name, id ? " (" : "", idb, id ? ")" : "");
+    } else if (id) {
+        snprintf(buf, size, "container %s", idb);
+    } else {
+        snprintf(buf, size, "mount namespace of pid %d (%s)", pid, comm ? comm : "?");
+    }
+}
+
 /* Build the container object of one namespace representative. */
 static json_t *container_json(struct hctx *c, const struct ns_rep *ns)
 {
@@ -84,7 +185,12 @@ static json_t *container_json(struct hctx *c, const struct ns_rep *ns)
     }
     json_object_set_new(o, "id", id.id[0] ? json_string(id.id) : json_null());
     json_object_set_new(o, "pod_uid", id.pod_uid[0] ? json_string(id.pod_uid) : json_null());
-    json_object_set_new(o, "container_name", id.name[0] ? json_redacted(id.name) : json_null());
+    struct runtime_meta meta = { 0 };
+    if (id.id[0]) runtime_meta(c, id.id, &meta);
+    json_object_set_new(o, "container_name",
+                        meta.name    ? json_redacted(meta.name)
+                        : id.name[0] ? json_redacted(id.name)
+                                     : json_null());
     json_object_set_new(o, "runtime", id.runtime[0] ? json_string(id.runtime) : json_null());
     json_object_set_new(o, "cgroup", id.path[0] ? json_redacted(id.path) : json_null());
     json_object_set_new(o, "memory_cgroup",
@@ -96,11 +202,20 @@ static json_t *container_json(struct hctx *c, const struct ns_rep *ns)
     snprintf(rel, sizeof rel, "/proc/%d/root/etc/hostname", ns->pid);
     _cleanup_free_ char *hn = small_file(c, rel);
     json_object_set_new(o, "hostname", hn && *hn ? json_redacted(hn) : json_null());
-    json_object_set_new(o, "pod", hn && *hn && id.pod_uid[0] ? json_redacted(hn) : json_null());
+    json_object_set_new(o, "pod",
+                        meta.pod                     ? json_redacted(meta.pod)
+                        : hn && *hn && id.pod_uid[0] ? json_redacted(hn)
+                                                     : json_null());
     snprintf(rel, sizeof rel,
              "/proc/%d/root/var/run/secrets/kubernetes.io/serviceaccount/namespace", ns->pid);
-    _cleanup_free_ char *kns = id.pod_uid[0] ? small_file(c, rel) : NULL;
-    json_object_set_new(o, "namespace", kns && *kns ? json_redacted(kns) : json_null());
+    _cleanup_free_ char *kns = id.pod_uid[0] && !meta.ns ? small_file(c, rel) : NULL;
+    json_object_set_new(o, "namespace",
+                        meta.ns       ? json_redacted(meta.ns)
+                        : kns && *kns ? json_redacted(kns)
+                                      : json_null());
+    free(meta.name);
+    free(meta.pod);
+    free(meta.ns);
     return o;
 }
 

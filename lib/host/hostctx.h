@@ -19,7 +19,8 @@
 #include "host/collect.h"
 
 #define HCTX_MAX_UNAVAIL 200
-#define HCTX_READ_MAX    (1u << 20) /* cap for one /proc file */
+#define HCTX_READ_MAX    (1u << 20)  /* cap for one /proc file */
+#define HCTX_READ_BIG    (16u << 20) /* mountinfo, net/tcp: large on busy nodes */
 #define HCTX_PATH_MAX    4096
 
 struct scan_target {
@@ -58,6 +59,10 @@ int hctx_path(const struct hctx *c, const char *path, char *out, size_t size);
  * content (NUL bytes) is -EBADMSG. *ret is caller-owned. */
 int hctx_read(struct hctx *c, const char *path, bool quiet_enoent, char **ret, size_t *ret_len);
 
+/* The same with another byte cap. */
+int hctx_read_max(struct hctx *c, const char *path, size_t max, bool quiet_enoent, char **ret,
+                  size_t *ret_len);
+
 /* Record an unavailable input: {"path", "reason"}. */
 _printf_(3, 4) void hctx_unavail(struct hctx *c, const char *path, const char *fmt, ...);
 
@@ -91,6 +96,10 @@ int collect_pressure(struct hctx *c);
 int collect_processes(struct hctx *c); /* processes + per-process fds */
 int collect_fds(struct hctx *c);
 int collect_network(struct hctx *c);
+
+/* "pod NS/POD (container NAME, ID12)", "container NAME (ID12)",
+ * "container ID12" or "mount namespace of pid N (COMM)" for a container object. */
+void container_label(json_t *container, char *buf, size_t size);
 
 /* Format bytes as "64.0 MiB" into buf. */
 const char *fmt_bytes(uint64_t v, char *buf, size_t size);

@@ -300,7 +300,7 @@ static json_t *time_json(int64_t s)
     return json_string(ts_format(s * TS_NSEC_PER_SEC, 0, b, sizeof b));
 }
 
-int hot_open_dir(const char *path)
+int hot_open_in_root(const char *path, int flags)
 {
     const char *p = startswith(path, "/proc/");
     if (p && *p >= '1' && *p <= '9') {
@@ -314,23 +314,27 @@ int hot_open_dir(const char *path)
             if (rfd < 0) return -errno;
             while (*rest == '/') rest++;
             struct open_how how = {
-                .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                .flags = (uint64_t)(flags | O_CLOEXEC),
                 .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
             };
             int fd = (int)syscall(SYS_openat2, rfd, *rest ? rest : ".", &how, sizeof how);
             int e = errno;
             if (fd < 0 && e == ENOSYS) {
                 /* old kernel: refuse a symlink at the last component at least */
-                fd = openat(rfd, *rest ? rest : ".",
-                            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                fd = openat(rfd, *rest ? rest : ".", flags | O_NOFOLLOW | O_CLOEXEC);
                 e = errno;
             }
             close(rfd);
             return fd < 0 ? -e : fd;
         }
     }
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = open(path, flags | O_CLOEXEC);
     return fd < 0 ? -errno : fd;
+}
+
+int hot_open_dir(const char *path)
+{
+    return hot_open_in_root(path, O_RDONLY | O_DIRECTORY);
 }
 
 int hot_scan(const char *path, const char *label, const struct hot_opts *o, json_t **ret)
@@ -350,7 +354,7 @@ int hot_scan(const char *path, const char *label, const struct hot_opts *o, json
         return -ENOMEM;
     }
     struct hot_opts oo = *o;
-    if (oo.stat_full == 0) oo.stat_full = 4096;
+    if (oo.stat_full == 0) oo.stat_full = 1024;
     s->o = &oo;
     s->dev = st.st_dev;
     /* paths are reported as the user sees them: label + relative path */
@@ -451,7 +455,7 @@ static int scan_one(struct hctx *c, json_t *scans, json_t *hotspots, const struc
         .deadline = left > 0 ? now + left / (int64_t)(n_left ? n_left : 1) : now,
         .min_count = min_count,
         .max_depth = 32,
-        .stat_full = 4096,
+        .stat_full = 1024,
     };
     json_t *res = NULL;
     int r = hot_scan(t->path, t->label, &ho, &res);
@@ -482,6 +486,77 @@ static int cmp_json_count(const void *a, const void *b)
     json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "count"));
     json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "count"));
     return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The file system entry a hot spot lives on (same mountpoint, same
+ * namespace), or NULL. */
+static json_t *fs_of(struct hctx *c, json_t *h)
+{
+    const char *mp = json_string_value(json_object_get(h, "fs_mountpoint"));
+    json_t *hc = json_object_get(h, "container");
+    size_t i;
+    json_t *fs;
+    json_array_foreach(json_object_get(c->doc, "filesystems"), i, fs)
+    {
+        json_t *fc = json_object_get(fs, "container");
+        if (!mp || !streq_ptr(json_string_value(json_object_get(fs, "mountpoint")), mp)) continue;
+        if (json_is_object(fc) != json_is_object(hc)) continue;
+        if (json_is_object(fc) && json_integer_value(json_object_get(fc, "pid")) !=
+                                      json_integer_value(json_object_get(hc, "pid")))
+            continue;
+        return fs;
+    }
+    return NULL;
+}
+
+/* While a group still grows (newest file under an hour old), project when
+ * its file system runs out of space or inodes at the rate its mtimes
+ * imply: "fills_in_s" on the hot spot, and a finding when that is within a
+ * day (the founding incident: ~18 session files a minute into a 64 MiB
+ * /dev/shm). */
+static void fill_projection(struct hctx *c, json_t *hot)
+{
+    size_t i;
+    json_t *h;
+    json_array_foreach(hot, i, h)
+    {
+        json_t *rate = json_object_get(h, "rate_per_min");
+        json_int_t count = json_integer_value(json_object_get(h, "count"));
+        json_int_t bytes = json_integer_value(json_object_get(h, "bytes"));
+        const char *newest = json_string_value(json_object_get(h, "newest_mtime"));
+        json_t *fs = fs_of(c, h);
+        if (!json_is_real(rate) || json_real_value(rate) <= 0 || count < 100 || !newest || !fs)
+            continue;
+        struct tm tm = { 0 };
+        if (!strptime(newest, "%Y-%m-%dT%H:%M:%SZ", &tm)) continue;
+        int64_t age = c->now_s - (int64_t)timegm(&tm);
+        if (age > 3600) continue; /* not growing now */
+        double per_s = json_real_value(rate) / 60.0;
+        double eta = -1;
+        json_t *avail = json_object_get(fs, "avail_bytes");
+        if (json_is_integer(avail) && bytes > 0) {
+            double bps = per_s * (double)bytes / (double)count;
+            eta = (double)json_integer_value(avail) / bps;
+        }
+        json_t *ifree = json_object_get(fs, "inodes_free");
+        if (json_is_integer(ifree) && json_integer_value(json_object_get(fs, "inodes_total")) > 0) {
+            double ieta = (double)json_integer_value(ifree) / per_s;
+            if (eta < 0 || ieta < eta) eta = ieta;
+        }
+        if (eta < 0) continue;
+        json_object_set_new(h, "fills_in_s", json_integer((json_int_t)eta));
+        if (eta > 86400 || eta < 1) continue; /* far off, or already full (fs.full says so) */
+        char subj[600], who[400] = "", d[32];
+        json_t *ct = json_object_get(fs, "container");
+        if (json_is_object(ct)) container_label(ct, who, sizeof who);
+        snprintf(subj, sizeof subj, "%s%s%s", json_string_value(json_object_get(fs, "mountpoint")),
+                 *who ? " in " : "", who);
+        hctx_finding(c, "fs.filling", eta < 3600 ? "critical" : "warning", subj, eta, 86400,
+                     "%s fills in ~%s: %lld files named %s* in %s grow by ~%.1f/min", subj,
+                     ts_format_duration((int64_t)eta * TS_NSEC_PER_SEC, d, sizeof d),
+                     (long long)count, json_string_value(json_object_get(h, "prefix")) ?: "",
+                     json_string_value(json_object_get(h, "dir")) ?: "?", json_real_value(rate));
+    }
 }
 
 int collect_hotspots(struct hctx *c)
@@ -523,6 +598,7 @@ int collect_hotspots(struct hctx *c)
         for (size_t i = 0; i < n; i++) json_decref(v[i]);
         free(v);
     }
+    fill_projection(c, hot);
     /* a prefix group on a file system with a fullness finding explains it */
     size_t i;
     json_t *h;

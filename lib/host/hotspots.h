@@ -32,6 +32,8 @@ struct hot_opts {
  * planted in a container cannot point the scan at the host. Returns an fd
  * or -errno. */
 int hot_open_dir(const char *path);
+/* The same for any open(2) flags (O_CLOEXEC is added). */
+int hot_open_in_root(const char *path, int flags);
 
 /* Scan `path` (label: how to name it in the output, e.g. the mountpoint as
  * a container sees it). Returns 0 and *ret = {"path", "entries", "files",

@@ -130,6 +130,10 @@ int collect_memory(struct hctx *c)
     json_t *mem = json_object();
     if (!mem) return -ENOMEM;
     json_object_set_new(c->doc, "memory", mem);
+    static const char *const keys[] = { "total_bytes",     "available_bytes", "free_bytes",
+                                        "cached_bytes",    "shmem_bytes",     "swap_total_bytes",
+                                        "swap_free_bytes", "available_pct" };
+    for (size_t i = 0; i < ELEMENTSOF(keys); i++) json_object_set_new(mem, keys[i], json_null());
     _cleanup_free_ char *mi = NULL;
     struct meminfo m;
     if (hctx_read(c, "/proc/meminfo", false, &mi, NULL) == 0) {

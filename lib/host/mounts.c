@@ -10,12 +10,17 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "host/hostctx.h"
 #include "host/procparse.h"
 
-#define MAX_MOUNTS 4096
+#define MAX_MOUNTS 16384
 
 struct fs_entry {
     json_t *j; /* borrowed from the filesystems array */
@@ -38,7 +43,7 @@ static bool host_has_dev(const struct hctx *c, uint64_t dev)
     return false;
 }
 
-/* "mountpoint in pod UID (container abcdef123456)" */
+/* "mountpoint in pod NS/POD (container NAME, ID12)" */
 static void subject_of(json_t *fs, char *buf, size_t size)
 {
     const char *mp = json_string_value(json_object_get(fs, "mountpoint"));
@@ -47,26 +52,9 @@ static void subject_of(json_t *fs, char *buf, size_t size)
         snprintf(buf, size, "%s", mp ? mp : "?");
         return;
     }
-    const char *id = json_string_value(json_object_get(ct, "id"));
-    const char *pod = json_string_value(json_object_get(ct, "pod"));
-    const char *uid = json_string_value(json_object_get(ct, "pod_uid"));
-    const char *ns = json_string_value(json_object_get(ct, "namespace"));
-    const char *name = json_string_value(json_object_get(ct, "container_name"));
-    const char *comm = json_string_value(json_object_get(ct, "comm"));
-    int pid = (int)json_integer_value(json_object_get(ct, "pid"));
-    char who[256];
-    if (pod || uid)
-        snprintf(who, sizeof who, "pod %s%s%s", ns ? ns : "", ns ? "/" : "", pod ? pod : uid);
-    else if (name)
-        snprintf(who, sizeof who, "container %s", name);
-    else if (id)
-        snprintf(who, sizeof who, "container %.12s", id);
-    else
-        snprintf(who, sizeof who, "mount namespace of pid %d (%s)", pid, comm ? comm : "?");
-    if ((pod || uid) && id)
-        snprintf(buf, size, "%s in %s (container %.12s)", mp ? mp : "?", who, id);
-    else
-        snprintf(buf, size, "%s in %s", mp ? mp : "?", who);
+    char who[400];
+    container_label(ct, who, sizeof who);
+    snprintf(buf, size, "%s in %s", mp ? mp : "?", who);
 }
 
 static void fs_findings(struct hctx *c, json_t *fs)
@@ -125,10 +113,80 @@ static bool same_backing(json_t *a, json_t *b)
 }
 
 /* Fill statvfs numbers (or nulls) into fs. */
-static void fs_sizes(struct hctx *c, json_t *fs, const char *path, const char *shown)
+/* File systems whose statvfs() may block on a dead server. */
+static bool fstype_is_network(const char *t)
+{
+    static const char *const net[] = { "nfs", "nfs4",   "cifs",      "smb3", "smbfs", "ceph", "9p",
+                                       "afs", "lustre", "glusterfs", "gpfs", "ncpfs", "davfs" };
+    for (size_t i = 0; i < ELEMENTSOF(net); i++)
+        if (streq(t, net[i])) return true;
+    return startswith(t, "fuse.") || startswith(t, "fuse");
+}
+
+/* statvfs() in a child process, waited for at most timeout_ms: a hard NFS
+ * mount whose server is gone would hang us (in D state) otherwise. The child
+ * is killed on timeout (NFS waits are killable) and reaped later by init if
+ * it cannot die. -ETIMEDOUT on timeout. */
+static int statvfs_timed(const char *path, struct statvfs *st, int timeout_ms)
+{
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) < 0) return -errno;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(pfd[0]);
+        close(pfd[1]);
+        return -e;
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        struct {
+            int err;
+            struct statvfs st;
+        } res = { 0 };
+        if (statvfs(path, &res.st) < 0) res.err = errno;
+        ssize_t w = write(pfd[1], &res, sizeof res);
+        _exit(w == (ssize_t)sizeof res ? 0 : 1);
+    }
+    close(pfd[1]);
+    struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+    int r;
+    do r = poll(&p, 1, timeout_ms);
+    while (r < 0 && errno == EINTR);
+    struct {
+        int err;
+        struct statvfs st;
+    } res;
+    if (r == 1 && read(pfd[0], &res, sizeof res) == (ssize_t)sizeof res) {
+        close(pfd[0]);
+        waitpid(pid, NULL, 0);
+        if (res.err) return -res.err;
+        *st = res.st;
+        return 0;
+    }
+    close(pfd[0]);
+    kill(pid, SIGKILL);
+    /* reap if it died; a child stuck in the kernel is left to init */
+    for (int i = 0; i < 10 && waitpid(pid, NULL, WNOHANG) == 0; i++) usleep(1000);
+    return r == 0 ? -ETIMEDOUT : -EIO;
+}
+
+static void fs_sizes(struct hctx *c, json_t *fs, const char *path, const char *shown,
+                     const char *fstype)
 {
     struct statvfs st;
-    int r = hctx_statvfs(c, path, &st);
+    int r;
+    if (c->live && fstype_is_network(fstype) && !startswith(path, "/proc/"))
+        r = statvfs_timed(path, &st, 1000);
+    else
+        r = hctx_statvfs(c, path, &st);
+    if (r == -ETIMEDOUT) {
+        json_object_set_new(fs, "unresponsive", json_true());
+        hctx_finding(c, "fs.unresponsive", "critical", shown, 1, 1,
+                     "%s (%s) did not answer statvfs within 1 s: its server is unreachable or "
+                     "hung; every process touching it blocks in D state",
+                     shown, fstype);
+    }
     static const char *const keys[] = { "size_bytes",   "used_bytes",     "avail_bytes",
                                         "inodes_total", "inodes_used",    "inodes_free",
                                         "used_pct",     "inodes_used_pct" };
@@ -171,7 +229,7 @@ static json_t *fs_json(struct hctx *c, const struct mountinfo_entry *m, const ch
     json_object_set_new(fs, "dev", json_string(mm));
     json_object_set_new(fs, "options", json_redacted(m->opts));
     json_object_set_new(fs, "readonly", json_boolean(mount_opt_has(m->opts, "ro")));
-    fs_sizes(c, fs, statpath, m->mountpoint);
+    fs_sizes(c, fs, statpath, m->mountpoint, m->fstype);
     json_object_set_new(fs, "container", container ? json_incref(container) : json_null());
     return fs;
 }
@@ -198,7 +256,7 @@ static bool host_has_mount(const struct mount_pass *mp, uint64_t dev, const char
 struct mount_pass {
     json_t *list;
     json_t *pseudo; /* fstype -> count */
-    size_t n_pseudo, n_shared;
+    size_t n_pseudo, n_shared, n_dropped;
     struct fs_entry *ents;
     size_t n_ents;
 };
@@ -221,7 +279,7 @@ static int mount_table(struct hctx *c, struct mount_pass *mp, const char *rel, i
                        json_t *container)
 {
     _cleanup_free_ char *text = NULL;
-    if (hctx_read(c, rel, pid > 0, &text, NULL) < 0) return 0;
+    if (hctx_read_max(c, rel, HCTX_READ_BIG, pid > 0, &text, NULL) < 0) return 0;
     size_t bad = 0, lineno = 0, first_bad = 0;
     for (char *l = text; l && *l;) {
         char *nl = strchr(l, '\n');
@@ -239,7 +297,9 @@ static int mount_table(struct hctx *c, struct mount_pass *mp, const char *rel, i
                                 json_integer(cnt ? json_integer_value(cnt) + 1 : 1));
             if (!container && c->n_host_devs < MAX_MOUNTS)
                 c->host_devs[c->n_host_devs++] = devkey(m.major, m.minor);
-        } else if (mp->n_ents < MAX_MOUNTS) {
+        } else if (mp->n_ents == MAX_MOUNTS) {
+            mp->n_dropped++;
+        } else {
             uint64_t dev = devkey(m.major, m.minor);
             bool tmpfs = streq(m.fstype, "tmpfs");
             char statpath[HCTX_PATH_MAX];
@@ -377,6 +437,10 @@ int collect_mounts(struct hctx *c)
     json_object_set_new(sum, "pseudo_skipped", json_integer((json_int_t)mp.n_pseudo));
     json_object_set_new(sum, "pseudo_by_type", json_incref(mp.pseudo));
     json_object_set_new(sum, "shared_with_host_skipped", json_integer((json_int_t)mp.n_shared));
+    json_object_set_new(sum, "dropped_over_limit", json_integer((json_int_t)mp.n_dropped));
+    if (mp.n_dropped)
+        hctx_unavail(c, "/proc/PID/mountinfo", "%zu mount(s) beyond the limit of %d not listed",
+                     mp.n_dropped, MAX_MOUNTS);
     json_object_set_new(c->doc, "filesystems_summary", sum);
     r = 0;
 out:

@@ -127,12 +127,13 @@ int collect_network(struct hctx *c)
         if (tcp_netlink(c, AF_INET6, lo, hi, st) < 0) {
             /* no IPv6: fine; anything else falls back to the file */
             _cleanup_free_ char *t = NULL;
-            if (hctx_read(c, files[1], true, &t, NULL) == 0) (void)tcp_parse(t, lo, hi, st);
+            if (hctx_read_max(c, files[1], HCTX_READ_BIG, true, &t, NULL) == 0)
+                (void)tcp_parse(t, lo, hi, st);
         }
     }
     for (size_t i = 0; i < ELEMENTSOF(files) && !via_netlink; i++) {
         _cleanup_free_ char *t = NULL;
-        if (hctx_read(c, files[i], i == 1, &t, NULL) < 0) continue;
+        if (hctx_read_max(c, files[i], HCTX_READ_BIG, i == 1, &t, NULL) < 0) continue;
         uint64_t before = st->malformed;
         if (tcp_parse(t, lo, hi, st) < 0) {
             hctx_unavail(c, files[i], "malformed: no header line");

@@ -19,7 +19,8 @@ expect_eq "$(json_get "$j" "d['findings'][0]['severity']")" critical "v2: most s
 expect_eq "$(json_get "$j" "d['cgroups']['version']")" 2 "v2: cgroup v2 detected"
 expect_exit 2 "v2: --check critical" -- "$TSHOOT" collect --check --root "$data/proc-v2"
 expect_grep '^COLLECT CRITICAL - [0-9]+ critical' "$T_TMP/out" "v2: check line"
-expect_grep '^critical fs.full: /dev/shm in pod authentik/authentik-outpost-7d9f' "$T_TMP/out" "v2: check lists the full pod tmpfs"
+expect_grep '^critical fs.full: /dev/shm in pod authentik/ak-outpost-proxy-6c9f8d7b5-x2x9q \(container proxy, 3f9a1c2e4b5d\)' "$T_TMP/out" "v2: check lists the full pod tmpfs"
+expect_no_grep 'hunter2' "$T_TMP/out" "v2: no environment from runtime state files"
 
 j="$T_TMP/proc-v1.json"
 expect_eq "$(json_get "$j" "d['cgroups']['version']")" 1 "v1: cgroup v1 detected"

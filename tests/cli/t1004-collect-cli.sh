@@ -38,4 +38,8 @@ expect_exit 0 "--scan with a small budget" -- "$TSHOOT" collect --root "$data/pr
 expect_eq "$(json_get "$T_TMP/b.json" "d['scans'][0]['truncated'], d['scans'][0]['unscanned']['reason']")" "(True, 'entry budget')" "budget reported as unscanned"
 expect_exit 0 "--scan of a missing path" -- "$TSHOOT" collect --root "$data/proc-v1" --scan "$T_TMP/nope" --json -o "$T_TMP/m.json"
 expect_eq "$(json_get "$T_TMP/m.json" "any(u['path'] == '$T_TMP/nope' and 'No such file' in u['reason'] for u in d['unavailable'])")" True "missing scan path reported"
+# a tiny time budget still yields a document, with the cut-offs said
+expect_exit 0 "--budget-ms 1" -- "$TSHOOT" collect --budget-ms 1 --scan /usr --json -o "$T_TMP/t.json"
+expect_eq "$(json_get "$T_TMP/t.json" "[s['unscanned']['reason'] for s in d['scans'] if s['path'] == '/usr']")" "['time budget']" "scan stopped by the time budget"
+expect_eq "$(json_get "$T_TMP/t.json" "d['schema']")" tshoot.collect/1 "document complete"
 done_testing

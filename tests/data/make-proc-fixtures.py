@@ -106,6 +106,14 @@ def make_v2(root):
       "605 602 0:63 / /dev/mqueue rw,relatime - mqueue mqueue rw\n")
     w(root, "proc/4242/root/etc/hostname", "authentik-outpost-7d9f\n")
     w(root, "proc/4242/root/var/run/secrets/kubernetes.io/serviceaccount/namespace", "authentik")
+    # containerd's task state: names from annotations; the env must never leak
+    w(root, f"run/containerd/io.containerd.runtime.v2.task/k8s.io/{CID}/config.json",
+      '{"ociVersion": "1.1.0", "process": {"env": ["PATH=/bin", "AUTHENTIK_SECRET=hunter2-do-not-leak"]},'
+      ' "annotations": {"io.kubernetes.cri.container-type": "container",'
+      ' "io.kubernetes.cri.container-name": "proxy",'
+      ' "io.kubernetes.cri.sandbox-name": "ak-outpost-proxy-6c9f8d7b5-x2x9q",'
+      ' "io.kubernetes.cri.sandbox-namespace": "authentik",'
+      f' "io.kubernetes.cri.sandbox-uid": "{POD}"}}}}\n')
     w(root, "statvfs.txt",
       "# bsize blocks bfree bavail files ffree PATH\n"
       "4096 65536000 32768000 29491200 16384000 15000000 /\n"
@@ -147,7 +155,10 @@ def make_v2(root):
             (ctr, "530000000", "536870912", 2, "2000000", "50000 100000", 10000, 4000)):
         w(root, f"{d}/memory.current", cur + "\n")
         w(root, f"{d}/memory.max", mx + "\n")
-        w(root, f"{d}/memory.events", f"low 0\nhigh 0\nmax 17\noom 2\noom_kill {oom}\noom_group_kill 0\n")
+        # memory.events is hierarchical (the pod shows its container's kills),
+        # memory.events.local is not
+        w(root, f"{d}/memory.events", "low 0\nhigh 0\nmax 17\noom 2\noom_kill 2\noom_group_kill 0\n")
+        w(root, f"{d}/memory.events.local", f"low 0\nhigh 0\nmax 17\noom 2\noom_kill {oom}\noom_group_kill 0\n")
         w(root, f"{d}/memory.stat", f"anon 500000000\nfile 20000000\ninactive_file {inact}\nactive_file 100\n")
         w(root, f"{d}/cpu.max", cpumax + "\n")
         w(root, f"{d}/cpu.stat", f"usage_usec 99999\nuser_usec 90000\nsystem_usec 9999\nnr_periods {periods}\n"
@@ -176,6 +187,9 @@ def make_v1(root):
       "702 700 0:52 / /dev/shm rw,nosuid,nodev,noexec,relatime - tmpfs shm rw,size=65536k\n"
       "703 700 8:17 /volumes/data/_data /data rw,relatime - ext4 /dev/sdb1 rw\n")
     w(root, "proc/3000/root/etc/hostname", DID[:12] + "\n")
+    w(root, f"var/lib/docker/containers/{DID}/config.v2.json",
+      '{"ID": "' + DID + '", "Name": "/billing-api", "Config": {"Hostname": "' + DID[:12] + '",'
+      ' "Env": ["DB_PASSWORD=hunter2-do-not-leak"], "Labels": {"com.example.team": "billing"}}}\n')
     w(root, "statvfs.txt",
       "4096 10000000 9500000 9000000 5000000 4000000 /\n"
       "4096 10000000 600000 100000 5000000 4900000 /var/lib/docker\n"

@@ -75,10 +75,21 @@ static json_int_t ival(json_t *o, const char *path)
     return json_integer_value(cur);
 }
 
+/* Runtime state files hold environment variables: only names may come out. */
+static void assert_no_leak(json_t *doc)
+{
+    char *dump = json_dumps(doc, 0);
+    assert_non_null(dump);
+    assert_null(strstr(dump, "hunter2"));
+    assert_null(strstr(dump, "do-not-leak"));
+    free(dump);
+}
+
 static void test_v2_pod(void **state)
 {
     (void)state;
     json_t *doc = run_root("proc-v2");
+    assert_no_leak(doc);
     assert_int_equal(json_array_size(json_object_get(doc, "unavailable")), 0);
     /* the pod's /dev/shm, seen through /proc/4242/root, full */
     json_t *shm = find_fs(doc, "/dev/shm", true);
@@ -89,12 +100,19 @@ static void test_v2_pod(void **state)
     assert_string_equal(json_string_value(json_object_get(ct, "pod_uid")),
                         "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d");
     assert_string_equal(json_string_value(json_object_get(ct, "namespace")), "authentik");
-    assert_string_equal(json_string_value(json_object_get(ct, "pod")), "authentik-outpost-7d9f");
+    /* names from containerd's task annotations win over the hostname */
+    assert_string_equal(json_string_value(json_object_get(ct, "pod")),
+                        "ak-outpost-proxy-6c9f8d7b5-x2x9q");
+    assert_string_equal(json_string_value(json_object_get(ct, "container_name")), "proxy");
+    assert_string_equal(json_string_value(json_object_get(ct, "hostname")),
+                        "authentik-outpost-7d9f");
     assert_string_equal(json_string_value(json_object_get(ct, "runtime")), "containerd");
     assert_int_equal(ival(shm, "size_bytes"), 64 * 1024 * 1024);
     assert_int_equal(ival(shm, "avail_bytes"), 0);
     assert_string_equal(json_string_value(json_object_get(shm, "fstype")), "tmpfs");
-    json_t *f = find_finding(doc, "fs.full", "/dev/shm in pod authentik/authentik-outpost-7d9f");
+    json_t *f = find_finding(doc, "fs.full",
+                             "/dev/shm in pod authentik/ak-outpost-proxy-6c9f8d7b5-x2x9q "
+                             "(container proxy, 3f9a1c2e4b5d)");
     assert_non_null(f);
     assert_string_equal(sev(f), "critical");
     /* the container's root overlay is listed as its own; bind mounts of host
@@ -118,12 +136,23 @@ static void test_v2_pod(void **state)
     /* memory, cgroups, pressure, fds, network, processes */
     assert_int_equal(ival(doc, "memory.oom_kills"), 3);
     assert_int_equal(ival(doc, "memory.kernel_log.oom_kill_lines"), 1);
-    assert_non_null(find_finding(doc, "mem.oom_kill", "cri-containerd-" CID));
+    assert_non_null(
+        find_finding(doc, "mem.oom_kill",
+                     "cgroup of pod authentik/ak-outpost-proxy-6c9f8d7b5-x2x9q (container proxy"));
+    /* the pod's own cgroup counts the same kill in memory.events: not twice */
+    size_t n_oom = 0, k;
+    json_t *g;
+    json_array_foreach(json_object_get(doc, "findings"), k, g)
+    {
+        n_oom += streq(json_string_value(json_object_get(g, "id")), "mem.oom_kill") &&
+                 strstr(json_string_value(json_object_get(g, "subject")), "cgroup");
+    }
+    assert_int_equal(n_oom, 1);
     assert_non_null(find_finding(doc, "mem.pressure", NULL));
-    f = find_finding(doc, "mem.cgroup_near_limit", "cri-containerd-" CID);
+    f = find_finding(doc, "mem.cgroup_near_limit", "(container proxy, 3f9a1c2e4b5d)");
     assert_non_null(f);
     assert_string_equal(sev(f), "critical"); /* (530000000 - 2000000) / 512 MiB = 98.3% */
-    f = find_finding(doc, "cpu.throttled", CID);
+    f = find_finding(doc, "cpu.throttled", "container proxy");
     assert_non_null(f);
     assert_float_equal(json_real_value(json_object_get(f, "value")), 40.0, 0.01);
     f = find_finding(doc, "psi.memory", NULL);
@@ -171,6 +200,7 @@ static void test_v1_docker(void **state)
 {
     (void)state;
     json_t *doc = run_root("proc-v1");
+    assert_no_leak(doc);
     assert_int_equal(ival(doc, "cgroups.version"), 1);
     json_t *shm = find_fs(doc, "/dev/shm", true);
     assert_non_null(shm);
@@ -193,9 +223,10 @@ static void test_v1_docker(void **state)
     assert_int_equal(ival(cg, "cpu.nr_throttled"), 800);
     assert_string_equal(json_string_value(json_object_get(json_object_get(cg, "container"), "id")),
                         DID);
-    assert_non_null(find_finding(doc, "cpu.throttled", DID));
-    assert_non_null(find_finding(doc, "mem.oom_kill", DID));
-    assert_string_equal(sev(find_finding(doc, "mem.cgroup_near_limit", DID)), "warning");
+    assert_non_null(find_finding(doc, "cpu.throttled", "container billing-api (9b8a7c6d5e4f)"));
+    assert_non_null(find_finding(doc, "mem.oom_kill", "container billing-api"));
+    assert_string_equal(sev(find_finding(doc, "mem.cgroup_near_limit", "billing-api")), "warning");
+    assert_string_equal(json_string_value(json_object_get(ct, "container_name")), "billing-api");
     /* no oom_kill counter in this vmstat: unknown, not zero */
     assert_true(json_is_null(json_object_get(json_object_get(doc, "memory"), "oom_kills")));
     json_decref(doc);
@@ -269,6 +300,49 @@ static void test_bad_root(void **state)
     o.root = "/etc/hostname";
     assert_int_equal(collect_run(&o, &doc), -ENOTDIR);
     assert_int_equal(collect_run(NULL, &doc), -EINVAL);
+}
+
+/* A /proc file past the 1 MiB read cap is reported, not read without end. */
+static void test_oversized_file(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/tshoot-root.XXXXXX";
+    char *root = mkdtemp(tmpl);
+    assert_non_null(root);
+    char p[4200];
+    snprintf(p, sizeof p, "%s/proc", root);
+    assert_int_equal(mkdir(p, 0755), 0);
+    snprintf(p, sizeof p, "%s/proc/meminfo", root);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs("MemTotal: 1000 kB\nMemFree: 10 kB\n", f);
+    for (int i = 0; i < 80000; i++) fputs("Filler:          12345 kB\n", f);
+    fclose(f);
+    /* a busy node's mount table passes 1 MiB: still read whole */
+    assert_int_equal(mkdir(strcat(strcpy(p, root), "/proc/self"), 0755), 0);
+    snprintf(p, sizeof p, "%s/proc/self/mountinfo", root);
+    f = fopen(p, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 7000; i++)
+        fprintf(
+            f,
+            "%d 26 0:%d / /var/lib/kubelet/pods/0a1b2c3d-0000-4000-8000-%012d/volumes/"
+            "kubernetes.io~empty-dir/cache rw,relatime shared:%d - tmpfs tmpfs rw,size=65536k\n",
+            i + 100, i + 100, i, i);
+    long sz = ftell(f);
+    fclose(f);
+    assert_true(sz > (1 << 20));
+    struct collect_opts o = { .root = root };
+    json_t *doc = NULL;
+    assert_int_equal(collect_run(&o, &doc), 0);
+    assert_int_equal(json_array_size(json_object_get(doc, "filesystems")), 7000);
+    assert_false(has_unavail(doc, "/proc/self/mountinfo", ""));
+    assert_true(has_unavail(doc, "/proc/meminfo", "larger than"));
+    assert_true(json_is_null(json_object_get(json_object_get(doc, "memory"), "total_bytes")));
+    json_decref(doc);
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
 }
 
 static void touch(const char *dir, const char *name, time_t mtime, size_t size)
@@ -391,7 +465,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_v2_pod),    cmocka_unit_test(test_v1_docker),
         cmocka_unit_test(test_bad_files), cmocka_unit_test(test_bad_root),
-        cmocka_unit_test(test_hot_scan),
+        cmocka_unit_test(test_hot_scan),  cmocka_unit_test(test_oversized_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
