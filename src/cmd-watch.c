@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -55,6 +56,8 @@ static const char usage[] =
     "                           reported late, never waited for\n"
     "      --config FILE        read options from FILE ('key = value' per line, keys\n"
     "                           are the long option names); SIGHUP re-reads it\n"
+    "      --instance NAME      'instance' label of the alerts (default: the hostname;\n"
+    "                           in a DaemonSet pass the node name)\n"
     "      --once               take one sample, print a table, send alerts, exit\n"
     "                           (exit 1 when an alert fires)\n"
     "\n"
@@ -74,6 +77,7 @@ enum {
     OPT_PROBE_TIMEOUT,
     OPT_CONFIG,
     OPT_ONCE,
+    OPT_INSTANCE,
 };
 
 static const struct option options[] = {
@@ -93,6 +97,7 @@ static const struct option options[] = {
     { "probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT },
     { "config", required_argument, NULL, OPT_CONFIG },
     { "once", no_argument, NULL, OPT_ONCE },
+    { "instance", required_argument, NULL, OPT_INSTANCE },
     { "help", no_argument, NULL, 'h' },
     {},
 };
@@ -177,6 +182,10 @@ static int parse_args(struct config *c, int argc, char **argv, bool from_file)
             c->config = optarg;
             break;
         case OPT_ONCE: c->once = true; break;
+        case OPT_INSTANCE:
+            if (!*optarg) return usage_error(CMD, "--instance needs a name");
+            c->w.instance = optarg;
+            break;
         case ':': return usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
         default: return usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
         }
@@ -244,34 +253,33 @@ static int load_config(struct config *c, int argc, char **argv)
     return 0;
 }
 
-/* ---- signals: a thread turns them into flags and a wake-up pipe ---- */
+/* ---- signals: handlers set flags and wake the main loop through a pipe ----
+ * (handlers rather than a sigwait thread: sanitizer runtimes start threads of
+ * their own before main, where a blocked-signal scheme would not hold) */
 
-static volatile int stop_flag, reload_flag;
+static volatile sig_atomic_t stop_flag_sig, reload_flag_sig;
+static volatile int stop_flag; /* polled by curl transfers to abort */
 static int wake_pipe[2] = { -1, -1 };
 
-static void *signal_thread(void *arg)
+static void on_signal(int sig)
 {
-    sigset_t *set = arg;
-    for (;;) {
-        int sig;
-        if (sigwait(set, &sig) != 0) continue;
-        if (sig == SIGHUP)
-            __atomic_store_n(&reload_flag, 1, __ATOMIC_RELEASE);
-        else
-            __atomic_store_n(&stop_flag, 1, __ATOMIC_RELEASE);
-        char c = 1;
-        (void)!write(wake_pipe[1], &c, 1);
+    int saved = errno;
+    if (sig == SIGHUP)
+        reload_flag_sig = 1;
+    else {
+        stop_flag_sig = 1;
+        stop_flag = 1;
     }
-    return NULL;
+    char c = 1;
+    if (wake_pipe[1] >= 0) (void)!write(wake_pipe[1], &c, 1);
+    errno = saved;
 }
 
 /* Sleep until the monotonic deadline or a signal. */
 static void sleep_until(int64_t deadline)
 {
     for (;;) {
-        if (__atomic_load_n(&stop_flag, __ATOMIC_ACQUIRE) ||
-            __atomic_load_n(&reload_flag, __ATOMIC_ACQUIRE))
-            return;
+        if (stop_flag_sig || reload_flag_sig) return;
         int64_t left = deadline - ts_mono_ns();
         if (left <= 0) return;
         struct pollfd p = { .fd = wake_pipe[0], .events = POLLIN };
@@ -424,22 +432,20 @@ static int run(int argc, char **argv)
     struct serve *srv = NULL;
     struct persist ps = { 0 };
     struct buf out = BUF_INIT(64 << 20);
-    pthread_t sig_tid;
-    bool sig_thread = false;
-
-    /* Block the signals before any thread starts: only signal_thread takes them. */
-    static sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
+    /* a long-running daemon with a few threads: two malloc arenas are plenty
+       and keep the resident set small */
+    mallopt(M_ARENA_MAX, 2);
     if (!cfg.once) {
-        pthread_sigmask(SIG_BLOCK, &set, NULL);
         if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
             ret = fail_errno(CMD, -errno, "pipe");
             goto out;
         }
-        if (pthread_create(&sig_tid, NULL, signal_thread, &set) == 0) sig_thread = true;
+        struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+        signal(SIGPIPE, SIG_IGN);
     }
 
     r = watch_new(&cfg.w, &w);
@@ -516,12 +522,13 @@ static int run(int argc, char **argv)
         next += cfg.w.interval_ns;
         if (next < ts_mono_ns()) next = ts_mono_ns(); /* overran: no burst of catch-up samples */
         sleep_until(next);
-        if (__atomic_load_n(&stop_flag, __ATOMIC_ACQUIRE)) {
+        if (stop_flag_sig) {
             log_line("stopping");
             persist_save(&ps, w);
             break;
         }
-        if (__atomic_exchange_n(&reload_flag, 0, __ATOMIC_ACQ_REL)) {
+        if (reload_flag_sig) {
+            reload_flag_sig = 0;
             struct config nc;
             if (load_config(&nc, argc, argv) == 0) {
                 if (!streq_ptr(nc.listen, cfg.listen) || !streq_ptr(nc.state, cfg.state))
@@ -550,8 +557,6 @@ out:
     watch_free(w);
     buf_release(&out);
     config_free(&cfg);
-    (void)sig_thread;
-    (void)sig_tid;
     return ret;
 }
 

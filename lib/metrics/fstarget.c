@@ -13,6 +13,7 @@
 
 #include "core/fileio.h"
 #include "core/macro.h"
+#include "host/procparse.h"
 #include "metrics/fstarget.h"
 
 #define MOUNTINFO_MAX  (4 << 20)
@@ -157,39 +158,32 @@ static char *read_line(const char *path)
     return s;
 }
 
-/* Container id (64 hex) and pod uid from /proc/PID/cgroup. */
+/* Container identity from /proc/PID/cgroup (lib/host's parser, so that the
+ * labels match `tshoot collect`), pod name and namespace through the
+ * container's root. */
 static void container_labels(const char *proc, struct ns_info *ns)
 {
-    char path[256];
+    char path[512];
     _cleanup_free_ char *cg = NULL;
     size_t n;
+    struct cgroup_ident id;
+    memset(&id, 0, sizeof id);
     snprintf(path, sizeof path, "%s/%d/cgroup", proc, (int)ns->pid);
     int r = read_file(path, 64 << 10, &cg, &n);
-    if (r >= 0 || r == -EFBIG) {
-        size_t run = 0;
-        for (size_t i = 0; cg[i]; i++) {
-            if (isxdigit((unsigned char)cg[i]) && !isupper((unsigned char)cg[i])) {
-                run++;
-                if (run == 64 && !isxdigit((unsigned char)cg[i + 1])) {
-                    ns->cid = strndup(cg + i - 63, 64);
-                    break;
-                }
-            } else
-                run = 0;
-        }
+    if ((r >= 0 || r == -EFBIG) && cgroup_ident_parse(cg, &id) < 0) memset(&id, 0, sizeof id);
+    if (id.id[0]) ns->cid = strdup(id.id);
+    if (id.pod_uid[0]) {
+        snprintf(path, sizeof path, "%s/%d/root/etc/hostname", proc, (int)ns->pid);
+        ns->pod = read_line(path); /* a pod's hostname is its name */
+        snprintf(path, sizeof path,
+                 "%s/%d/root/var/run/secrets/kubernetes.io/serviceaccount/namespace", proc,
+                 (int)ns->pid);
+        ns->pod_ns = read_line(path);
     }
-    snprintf(path, sizeof path, "%s/%d/root/etc/hostname", proc, (int)ns->pid);
-    char *host = ns->cid ? read_line(path) : NULL;
-    snprintf(path, sizeof path, "%s/%d/root/var/run/secrets/kubernetes.io/serviceaccount/namespace",
-             proc, (int)ns->pid);
-    char *kns = ns->cid ? read_line(path) : NULL;
-    if (kns) {
-        ns->pod = host; /* a pod's hostname is its name */
-        ns->pod_ns = kns;
-    } else
-        free(host);
-    if (ns->cid)
-        ns->cname = strndup(ns->cid, 12);
+    if (id.name[0])
+        ns->cname = strdup(id.name);
+    else if (id.id[0])
+        ns->cname = strndup(id.id, 12);
     else {
         char buf[48];
         snprintf(buf, sizeof buf, "mntns-%llu", ns->ino);

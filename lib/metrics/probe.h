@@ -7,8 +7,9 @@
  * submits, then waits until a deadline; a probe still running is "late": it
  * is not submitted again while it hangs (a hung mount costs one thread, not
  * one per sample), and its result is used whenever it finally arrives.
- * The pool grows up to PROBE_WORKERS_MAX threads so that a few hung mounts
- * do not starve the healthy ones.
+ * The pool starts with PROBE_WORKERS_MIN threads and grows (up to
+ * PROBE_WORKERS_MAX) only while every worker stays busy, i.e. some are stuck
+ * on hung mounts, so that those do not starve the healthy ones.
  */
 #ifndef TSHOOT_METRICS_PROBE_H
 #define TSHOOT_METRICS_PROBE_H

@@ -53,7 +53,9 @@ static int try_open(const char *path, int64_t max_bytes, sqlite3 **ret)
         return r;
     }
     sqlite3_busy_timeout(db, 200);
-    int r = exec(db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL;");
+    /* a small page cache: the file is written once a minute */
+    int r = exec(db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL; "
+                     "PRAGMA cache_size=-256;");
     if (r == 0) {
         sqlite3_stmt *st = NULL;
         rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL);

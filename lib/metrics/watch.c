@@ -198,6 +198,7 @@ struct watch *watch_free(struct watch *w)
 struct blob_hdr {
     uint32_t magic;
     uint16_t n_raw, n_mid, n_lng, pad;
+    uint32_t pad2; /* 16 bytes: the points that follow stay 8-byte aligned */
 };
 
 static int series_to_blob(const struct series *s, void **ret, size_t *ret_n)
@@ -206,12 +207,13 @@ static int series_to_blob(const struct series *s, void **ret, size_t *ret_n)
                (size_t)(s->raw.len + s->mid.len + s->lng.len) * sizeof(struct point);
     uint8_t *b = malloc(n);
     if (!b) return -ENOMEM;
-    struct blob_hdr h = { BLOB_MAGIC, s->raw.len, s->mid.len, s->lng.len, 0 };
+    struct blob_hdr h = { BLOB_MAGIC, s->raw.len, s->mid.len, s->lng.len, 0, 0 };
     memcpy(b, &h, sizeof h);
-    struct point *p = (struct point *)(b + sizeof h);
+    uint8_t *p = b + sizeof h;
     const struct ring *rings[] = { &s->raw, &s->mid, &s->lng };
     for (size_t k = 0; k < 3; k++)
-        for (size_t i = 0; i < rings[k]->len; i++) *p++ = *ring_at(rings[k], i);
+        for (size_t i = 0; i < rings[k]->len; i++, p += sizeof(struct point))
+            memcpy(p, ring_at(rings[k], i), sizeof(struct point));
     *ret = b;
     *ret_n = n;
     return 0;
@@ -226,16 +228,18 @@ static int blob_to_series(const void *blob, size_t n, struct series *s)
         h.n_lng > SERIES_LONG_CAP ||
         n != sizeof h + (size_t)(h.n_raw + h.n_mid + h.n_lng) * sizeof(struct point))
         return -EINVAL;
-    const struct point *p = (const struct point *)((const uint8_t *)blob + sizeof h);
+    const uint8_t *p = (const uint8_t *)blob + sizeof h;
     series_init(s);
     struct ring *rings[] = { &s->raw, &s->mid, &s->lng };
     uint16_t counts[] = { h.n_raw, h.n_mid, h.n_lng };
     for (size_t k = 0; k < 3; k++)
-        for (size_t i = 0; i < counts[k]; i++, p++) {
-            if (!isfinite(p->t) || !isfinite(p->v)) continue;
+        for (size_t i = 0; i < counts[k]; i++, p += sizeof(struct point)) {
+            struct point pt;
+            memcpy(&pt, p, sizeof pt); /* SQLite blobs need not be aligned */
+            if (!isfinite(pt.t) || !isfinite(pt.v)) continue;
             const struct point *last = ring_last(rings[k]);
-            if (last && p->t <= last->t) continue;
-            ring_push(rings[k], p->t, p->v);
+            if (last && pt.t <= last->t) continue;
+            ring_push(rings[k], pt.t, pt.v);
         }
     return 0;
 }
@@ -334,10 +338,12 @@ static struct hot_rec *find_hot(struct watch *w, struct fs_rec *f, const char *p
     for (size_t i = 0; i < f->n_hot; i++)
         if (streq(f->hot[i].prefix, prefix)) return &f->hot[i];
     if (f->n_hot >= PROBE_HOT_MAX || w->n_hot_total >= WATCH_MAX_HOT) return NULL;
-    if (!f->hot) {
-        f->hot = calloc(PROBE_HOT_MAX, sizeof *f->hot);
-        if (!f->hot) return NULL;
-    }
+    /* grow one record at a time: most tmpfs have one hot prefix or none */
+    struct hot_rec *nv = realloc(f->hot, (f->n_hot + 1) * sizeof *nv);
+    if (!nv) return NULL;
+    if (nv != f->hot)
+        for (size_t i = 0; i < f->n_hot; i++) series_fixup(&nv[i].count);
+    f->hot = nv;
     struct hot_rec *h = &f->hot[f->n_hot++];
     memset(h, 0, sizeof *h);
     snprintf(h->prefix, sizeof h->prefix, "%s", prefix);
