@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "serve/mcp/mcp-internal.h"
@@ -198,8 +199,30 @@ int mcp_serve_fd(struct mcp_server *s, int in_fd)
     int r = -pthread_create(&th, NULL, reader_main, &rd);
     if (r < 0) goto out;
 
+    bool warmed = false;
     for (;;) {
         pthread_mutex_lock(&q.lock);
+        if (!q.head && !q.eof && !warmed && mcp_server_protocol_version(s)) {
+            /* Idle for a while after initialize (the client's tools/list
+             * usually follows at once): load and compile the rules now, so
+             * the agent's first diagnose does not pay for it. Messages
+             * arriving meanwhile are queued by the reader. */
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 150 * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            while (!q.head && !q.eof &&
+                   pthread_cond_timedwait(&q.cond, &q.lock, &until) != ETIMEDOUT) {}
+            if (!q.head && !q.eof) {
+                warmed = true;
+                pthread_mutex_unlock(&q.lock);
+                mcp_server_warm_up(s);
+                pthread_mutex_lock(&q.lock);
+            }
+        }
         while (!q.head && !q.eof) pthread_cond_wait(&q.cond, &q.lock);
         struct item *it = q.head;
         if (it) {

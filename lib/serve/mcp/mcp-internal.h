@@ -123,6 +123,10 @@ int mcp_resource_templates_list(struct mcp_server *s, json_t *params, json_t **r
 int mcp_resources_read(struct mcp_server *s, json_t *params, json_t **ret, int *ret_code,
                        char **ret_msg);
 
+/* Prepare what the first calls would otherwise pay for (the rules). Best
+ * effort: failures are left for the call to report. */
+void mcp_server_warm_up(struct mcp_server *s);
+
 /* Write one message through the callback (s->write). 0 or -errno. */
 int mcp_send(struct mcp_server *s, json_t *msg);
 

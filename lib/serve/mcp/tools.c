@@ -131,3 +131,14 @@ void mcp_textf(struct buf *b, const char *fmt, ...)
     (void)!buf_vprintf(b, fmt, ap);
     va_end(ap);
 }
+
+void mcp_server_warm_up(struct mcp_server *s)
+{
+#if MCP_HAVE_KB && MCP_HAVE_DIAGNOSE
+    const struct kb *kb;
+    struct sigdb *db;
+    (void)mcp_rules_get(s, &kb, &db);
+#else
+    (void)s;
+#endif
+}
