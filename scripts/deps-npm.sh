@@ -14,6 +14,11 @@ if ! command -v npm >/dev/null 2>&1; then
     exit 0
 fi
 [ $# -gt 0 ] || set -- tests/tools tests/mcp
+# Tests run in parallel and may all call this: one npm ci at a time.
+if command -v flock >/dev/null 2>&1 && [ -z "${DEPS_NPM_LOCKED:-}" ]; then
+    export DEPS_NPM_LOCKED=1
+    exec flock "${TMPDIR:-/tmp}/tshoot-deps-npm.lock" "$0" "$@"
+fi
 for d in "$@"; do
     [ -f "$d/package-lock.json" ] || continue
     stamp="$d/node_modules/.package-lock.json"

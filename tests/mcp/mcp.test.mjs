@@ -158,6 +158,14 @@ test('a path outside the roots is refused with a clear error', { skip: expectedT
     n++;
   }
   assert.ok(n >= 1);
+  if (hasTool('diagnose')) {
+    const live = await client.callTool({ name: 'diagnose', arguments: { live: true } });
+    assert.equal(live.isError, true);
+    assert.match(textOf(live), /--no-live/);
+    const none = await client.callTool({ name: 'diagnose', arguments: {} });
+    assert.equal(none.isError, true);
+    assert.match(textOf(none), /nothing to diagnose/);
+  }
 });
 
 test('logs_errors: the planted secret comes back redacted', { skip: !hasTool('logs_errors') }, async () => {
