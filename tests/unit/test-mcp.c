@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/fileio.h"
+#include "serve/mcp/features.h"
 #include "serve/mcp/jsonrpc.h"
 #include "serve/mcp/mcp-internal.h"
 #include "serve/mcp/mcp.h"
@@ -672,6 +673,110 @@ static void test_redact_json(void **state)
     assert_int_equal(mcp_utf8_cut("abc", 10), 3);
 }
 
+/* ---- the real tools, in-process (leaks and UB show under ASan) ------------ */
+
+static json_t *call_tool(struct sink *k, const char *name, const char *args)
+{
+    static int id = 1000;
+    char *line = NULL;
+    assert_true(asprintf(&line,
+                         "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\",\"params\":{"
+                         "\"name\":\"%s\",\"arguments\":%s}}",
+                         ++id, name, args) > 0);
+    assert_int_equal(mcp_server_handle(k->s, line, strlen(line)), 0);
+    /* the first diagnose also announces the new resource: skip notifications */
+    json_t *r = NULL;
+    size_t n = json_array_size(k->out);
+    for (size_t i = n; i-- > 0;) {
+        json_t *m = json_array_get(k->out, i);
+        if (json_integer_value(json_object_get(m, "id")) == id) r = m;
+    }
+    free(line);
+    json_t *res = json_object_get(r, "result");
+    if (!res) fail_msg("%s: %s", name, json_dumps(r, 0));
+    char *dump = json_dumps(res, JSON_COMPACT);
+    assert_true(strlen(dump) / 4 < 4000); /* default budget */
+    free(dump);
+    return res;
+}
+
+static void test_real_tools(void **state)
+{
+    (void)state;
+    char *src = realpath(getenv("SRCDIR") ? getenv("SRCDIR") : ".", NULL);
+    assert_non_null(src);
+    char bundle[512], rules[512], proc[512];
+    snprintf(bundle, sizeof bundle, "%s/examples/incidents/authentik-shm", src);
+    snprintf(rules, sizeof rules, "%s/rules", src);
+    snprintf(proc, sizeof proc, "%s/tests/data/proc-v2", src);
+    free(src);
+    if (access(bundle, F_OK) < 0 || mcp_n_tools == 0) skip();
+
+    struct sink k = { .out = json_array() };
+    const char *roots[] = { bundle, proc };
+    struct mcp_server_opts o = {
+        .roots = roots,
+        .n_roots = 2,
+        .builtin_rules_dir = rules,
+        .write = sink_write,
+        .userdata = &k,
+    };
+    assert_int_equal(mcp_server_new(&o, &k.s, NULL), 0);
+    init(&k, "2025-06-18");
+    json_t *res;
+#if MCP_HAVE_DIAGNOSE
+    res = call_tool(&k, "diagnose", "{\"bundle\":\".\"}");
+    json_t *h0 =
+        json_array_get(json_object_get(json_object_get(res, "structuredContent"), "hypotheses"), 0);
+    assert_string_equal(json_string_value(json_object_get(h0, "category")), "disk_full");
+    assert_true(json_array_size(json_object_get(h0, "evidence")) > 0);
+    res = call_tool(&k, "diagnose", "{\"bundle\":\".\",\"hypothesis\":\"disk_full\"}");
+    assert_int_equal(
+        json_array_size(json_object_get(json_object_get(res, "structuredContent"), "hypotheses")),
+        1);
+    res = call_tool(&k, "diagnose", "{\"bundle\":\"/etc\"}");
+    assert_true(json_is_true(json_object_get(res, "isError")));
+    res = call_tool(&k, "diagnose", "{\"live\":true}");
+    assert_true(json_is_true(json_object_get(res, "isError"))); /* allow_live is 0 */
+#endif
+#if MCP_HAVE_REPORT && MCP_HAVE_DIAGNOSE
+    res = call_tool(&k, "report", "{}");
+    assert_null(json_object_get(res, "isError"));
+    assert_non_null(strstr(
+        json_string_value(json_object_get(json_object_get(res, "structuredContent"), "markdown")),
+        "# "));
+#endif
+#if MCP_HAVE_LOGS
+    res = call_tool(&k, "logs_errors", "{\"paths\":[\"logs\"]}");
+    assert_null(json_object_get(res, "isError"));
+    res = call_tool(&k, "logs_patterns", "{\"paths\":[\"logs\"],\"max_items\":3}");
+    assert_true(json_array_size(
+                    json_object_get(json_object_get(res, "structuredContent"), "templates")) <= 3);
+#endif
+#if MCP_HAVE_KB
+    res = call_tool(&k, "explain_rule", "{\"id\":\"disk_full\"}");
+    assert_null(json_object_get(res, "isError"));
+    res = call_tool(&k, "explain_rule", "{\"id\":\"nope\"}");
+    assert_true(json_is_true(json_object_get(res, "isError")));
+    json_t *r = send1(&k, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/read\","
+                          "\"params\":{\"uri\":\"tshoot://rules/disk_full\"}}");
+    assert_non_null(json_object_get(r, "result"));
+#endif
+#if MCP_HAVE_ALERTS
+    res = call_tool(&k, "alert_rules", "{\"threshold_pct\":90}");
+    assert_null(json_object_get(res, "isError"));
+#endif
+#if MCP_HAVE_COLLECT
+    char args[600];
+    snprintf(args, sizeof args, "{\"root\":\"%s\",\"sections\":[\"findings\",\"memory\"]}", proc);
+    res = call_tool(&k, "collect", args);
+    json_t *sc = json_object_get(res, "structuredContent");
+    assert_true(json_array_size(json_object_get(sc, "findings")) > 0);
+    assert_null(json_object_get(sc, "filesystems")); /* not asked for */
+#endif
+    sink_done(&k);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -701,6 +806,7 @@ int main(void)
         cmocka_unit_test(test_progress_and_cancel),
         cmocka_unit_test(test_prompts_resources),
         cmocka_unit_test(test_redact_json),
+        cmocka_unit_test(test_real_tools),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
