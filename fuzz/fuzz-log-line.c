@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer target: log_parse_line() on arbitrary bytes (no NUL terminator, any
  * length) must never crash, and every span it returns must lie inside the
- * input line or the scratch buffer. Each input is also fed through the
- * streaming reader (as a file) to exercise line splitting and the line cap. */
+ * input line or the scratch buffer. One input in eight is also fed through
+ * the streaming reader (as a file) to exercise line splitting and the cap. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,7 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     free(line);
 
-    /* the same bytes as a file through the reader with a small line cap */
+    /* the same bytes as a file through the reader with a small line cap; for
+     * one input in eight (file creation is slow, the parser needs the runs) */
+    if (size == 0 || (data[size - 1] & 7) != 0) return 0;
     char path[] = "/tmp/fuzz-log-line.XXXXXX";
     int fd = mkstemp(path);
     if (fd < 0) return 0;

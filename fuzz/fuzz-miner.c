@@ -20,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *out = malloc(MASK_OUT_SIZE(size));
     if (!out) return 0;
     mask_line((const char *)data, size, out, &mt);
+    mask_token_bounds(&mt);
     if (mt.len + 1 > MASK_OUT_SIZE(size) || mt.ntok > MASK_MAX_TOKENS) abort();
     for (uint32_t i = 0; i < mt.ntok; i++)
         if (mt.off[i] + mt.tlen[i] > mt.len) abort();

@@ -67,12 +67,23 @@ struct tmpl {
     struct spike spikes[MAX_SPIKES];
     size_t n_spikes;
     int is_new;
+    ts_time_t data_from; /* start of the data the "new" verdict looked at */
     double rank;
 };
 
+/* An interned source name with the time range of its records; the name
+ * pointer handed out is `name`, SRCINFO() gets back to the struct. */
+struct srcinfo {
+    ts_time_t first, last;
+    char name[];
+};
+#define SRCINFO(p) ((struct srcinfo *)(void *)((char *)(p)-offsetof(struct srcinfo, name)))
+
 struct interned {
-    char **v;
+    char **v; /* names (inside struct srcinfo) */
     size_t n, cap;
+    size_t *tab; /* hash: index + 1 */
+    size_t tabn;
 };
 
 struct ctx {
@@ -148,8 +159,11 @@ static uint64_t hash_bytes(const char *p, size_t n)
 
 static const char *intern(struct interned *in, const char *s)
 {
-    for (size_t i = in->n; i > 0; i--)
-        if (streq(in->v[i - 1], s)) return in->v[i - 1];
+    uint64_t h = hash_bytes(s, strlen(s));
+    if (in->tabn) {
+        for (size_t i = (size_t)h & (in->tabn - 1); in->tab[i]; i = (i + 1) & (in->tabn - 1))
+            if (streq(in->v[in->tab[i] - 1], s)) return in->v[in->tab[i] - 1];
+    }
     if (in->n == in->cap) {
         size_t nc = in->cap ? in->cap * 2 : 16;
         char **nv = realloc(in->v, nc * sizeof(char *));
@@ -157,10 +171,37 @@ static const char *intern(struct interned *in, const char *s)
         in->v = nv;
         in->cap = nc;
     }
-    char *d = strdup(s);
-    if (!d) return NULL;
-    in->v[in->n++] = d;
-    return d;
+    if (2 * (in->n + 1) > in->tabn) { /* grow and rehash */
+        size_t nn = in->tabn ? in->tabn * 2 : 64;
+        size_t *nt = calloc(nn, sizeof(size_t));
+        if (!nt) return NULL;
+        for (size_t k = 0; k < in->n; k++) {
+            const char *v = in->v[k];
+            size_t i = (size_t)hash_bytes(v, strlen(v)) & (nn - 1);
+            while (nt[i]) i = (i + 1) & (nn - 1);
+            nt[i] = k + 1;
+        }
+        free(in->tab);
+        in->tab = nt;
+        in->tabn = nn;
+    }
+    size_t len = strlen(s);
+    struct srcinfo *si = malloc(sizeof(*si) + len + 1);
+    if (!si) return NULL;
+    si->first = si->last = TS_TIME_NONE;
+    memcpy(si->name, s, len + 1);
+    size_t i = (size_t)h & (in->tabn - 1);
+    while (in->tab[i]) i = (i + 1) & (in->tabn - 1);
+    in->tab[i] = in->n + 1;
+    in->v[in->n++] = si->name;
+    return si->name;
+}
+
+static void srcinfo_span(struct srcinfo *si, ts_time_t first, ts_time_t last)
+{
+    if (first != TS_TIME_NONE && (si->first == TS_TIME_NONE || first < si->first))
+        si->first = first;
+    if (last != TS_TIME_NONE && (si->last == TS_TIME_NONE || last > si->last)) si->last = last;
 }
 
 static struct tmpl *lookup_id(struct ctx *c, uint32_t mid)
@@ -278,11 +319,28 @@ static int finalize_keys(struct ctx *c)
     return 0;
 }
 
+/* Interned source of rec: the reader's source pointer is stable per input
+ * (the journal reuses one buffer for every unit, hence the string compare). */
+static const char *source_of(struct ctx *c, const struct log_record *rec)
+{
+    const char *name = rec->source ? rec->source : "-";
+    if (c->last_src && rec->source == c->last_src_raw && streq(c->last_src, name))
+        return c->last_src;
+    const char *src = intern(&c->src, name);
+    if (!src) return NULL;
+    c->last_src = src;
+    c->last_src_raw = rec->source;
+    return src;
+}
+
 static int add_record(struct ctx *c, const struct log_record *rec)
 {
     c->n_lines++;
     int64_t minute = 0;
     if (rec->time != TS_TIME_NONE) {
+        const char *sn = source_of(c, rec);
+        if (!sn) return -ENOMEM;
+        srcinfo_span(SRCINFO(sn), rec->time, rec->time);
         if (c->first == TS_TIME_NONE || rec->time < c->first) c->first = rec->time;
         if (c->last == TS_TIME_NONE || rec->time > c->last) c->last = rec->time;
         minute = minute_of(rec->time);
@@ -311,15 +369,8 @@ static int add_record(struct ctx *c, const struct log_record *rec)
         if (r >= 0) r = buf_append(&c->key, rec->err, TS_MIN(rec->err_len, (size_t)KEY_MAX));
     }
     if (r < 0) return r;
-    /* the reader's source pointer is stable per input (the journal reuses one
-     * buffer for every unit, hence the string compare) */
-    const char *src = c->last_src;
-    if (!src || rec->source != c->last_src_raw || !streq(src, rec->source ? rec->source : "-")) {
-        src = intern(&c->src, rec->source ? rec->source : "-");
-        if (!src) return -ENOMEM;
-        c->last_src = src;
-        c->last_src_raw = rec->source;
-    }
+    const char *src = source_of(c, rec);
+    if (!src) return -ENOMEM;
     uint32_t mid = 0;
     r = miner_add(c->m, c->key.data ? c->key.data : "", c->key.len, rec->time, src, &mid);
     if (r < 0) return r;
@@ -425,7 +476,12 @@ static int find_spikes(struct tmpl *t, int64_t b0, int64_t b1, int64_t w0, int64
     double med, mad;
     int r = robust_stats(&t->s, b0, b1, &med, &mad);
     if (r < 0) return r;
-    double scale = fmax(1.4826 * mad, 1.0);
+    /* counts are Poisson-like: never trust a scale below sqrt(mean) */
+    uint64_t sum = 0;
+    for (size_t i = 0; i < t->s.n; i++)
+        if (t->s.v[i].minute >= b0 && t->s.v[i].minute <= b1) sum += t->s.v[i].n;
+    double mean = b1 >= b0 ? (double)sum / (double)(b1 - b0 + 1) : 0;
+    double scale = fmax(fmax(1.4826 * mad, 1.0), sqrt(mean));
     struct spike *cur = NULL;
     for (size_t i = 0; i < t->s.n; i++) {
         const struct mcount *m = &t->s.v[i];
@@ -573,8 +629,9 @@ static void ctx_free(struct ctx *c)
     free(c->lines.v);
     free(c->warns.v);
     free(c->errs.v);
-    for (size_t i = 0; i < c->src.n; i++) free(c->src.v[i]);
+    for (size_t i = 0; i < c->src.n; i++) free(SRCINFO(c->src.v[i]));
     free(c->src.v);
+    free(c->src.tab);
     buf_release(&c->key);
 }
 
@@ -729,6 +786,12 @@ static int merge_ctx(struct ctx *a, struct ctx *b)
     for (size_t k = 0; k < 3; k++)
         for (size_t i = 0; i < sb[k]->n; i++)
             if (series_add(sa[k], sb[k]->v[i].minute, sb[k]->v[i].n) < 0) return -ENOMEM;
+    for (size_t i = 0; i < b->src.n; i++) {
+        const char *an = intern(&a->src, b->src.v[i]);
+        if (!an) return -ENOMEM;
+        srcinfo_span(SRCINFO(an), SRCINFO(b->src.v[i])->first, SRCINFO(b->src.v[i])->last);
+    }
+    a->last_src = a->last_src_raw = NULL;
     size_t mask = a->n_slots - 1;
     for (size_t i = 0; i < b->n_t; i++) {
         struct tmpl *t = &b->t[i];
@@ -797,6 +860,17 @@ int logs_errors_run(const struct logs_query *q, json_t **ret)
     struct log_reader *rds[MAX_WORKERS];
     for (unsigned k = 0; k < nw; k++)
         w[k] = (struct worker){ .q = q, .shard = k, .n = nw, .ps = &ps };
+    if (nw > 1) {
+        /* run every lazily initialised table (masking classes) once before
+         * the threads start, so that no worker sees a half-built one */
+        struct miner *warm = NULL;
+        struct miner_opts wo = { .max_templates = 16 };
+        if (miner_new(&wo, &warm) == 0) {
+            (void)miner_add(warm, "warm up 1 0x1f /a/b 10.0.0.1", 28, TS_TIME_NONE, NULL, NULL);
+            miner_free(warm);
+        }
+        (void)log_level_infer("warm", 4);
+    }
     for (unsigned k = 1; k < nw; k++)
         started[k] = pthread_create(&th[k], NULL, worker_main, &w[k]) == 0;
     worker_main(&w[0]);
@@ -815,28 +889,14 @@ int logs_errors_run(const struct logs_query *q, json_t **ret)
     if (q->progress) publish_progress(&w[0], 1);
     struct ctx c = w[0].c; /* shorthand; w[0].c keeps ownership */
 
-    /* Window and baseline, in minutes. */
+    /* Window (global) and baseline (per template: the time range of the source
+     * it first appeared in), in minutes. */
     int timed = c.first != TS_TIME_NONE;
     int64_t d0 = timed ? minute_of(c.first) : 0, d1 = timed ? minute_of(c.last) : 0;
     int64_t w0 = d0, w1 = d1;
     if (q->since != TS_TIME_NONE) w0 = minute_of(q->since);
     if (q->until != TS_TIME_NONE) w1 = TS_MIN(d1, minute_of(q->until));
-    int64_t b0 = d0, b1 = d1;
-    int have_baseline = 0;
-    if (q->since != TS_TIME_NONE && timed && d0 < w0) {
-        b1 = w0 - 1;
-        have_baseline = w0 - d0 >= 10;
-        if (!have_baseline) b1 = d1; /* too little history: compare with the whole range */
-    }
-    /* "New": first seen inside the window after a stretch of data without it. */
-    ts_time_t new_after;
-    if (q->since != TS_TIME_NONE)
-        new_after = (timed && c.first < q->since) ? q->since : TS_TIME_NONE;
-    else if (timed) {
-        ts_time_t span = c.last - c.first, quiet = TS_MAX(span / 10, 5 * MINUTE_NS);
-        new_after = span > quiet ? c.first + quiet : TS_TIME_NONE;
-    } else
-        new_after = TS_TIME_NONE;
+    int have_baseline = q->since == TS_TIME_NONE || (timed && w0 - d0 >= 10);
 
     order = calloc(c.n_t ? c.n_t : 1, sizeof(*order));
     if (!order) {
@@ -846,12 +906,30 @@ int logs_errors_run(const struct logs_query *q, json_t **ret)
     for (size_t i = 0; i < c.n_t; i++) {
         struct tmpl *t = &c.t[i];
         order[i] = t;
+        /* the source's own data range; the whole input when unknown */
+        ts_time_t sf = c.first, sl = c.last;
+        if (t->first_source && SRCINFO(t->first_source)->first != TS_TIME_NONE) {
+            sf = SRCINFO(t->first_source)->first;
+            sl = SRCINFO(t->first_source)->last;
+        }
         if (timed && t->s.n) {
+            int64_t b0 = minute_of(sf), b1 = minute_of(sl);
+            if (q->since != TS_TIME_NONE && w0 - b0 >= 10) b1 = w0 - 1;
             r = find_spikes(t, b0, b1, w0, w1);
             if (r < 0) goto out;
         }
+        /* "New": first seen inside the window after a stretch of its source's
+         * data without it. */
+        ts_time_t new_after = TS_TIME_NONE;
+        if (timed && q->since != TS_TIME_NONE) {
+            if (sf < q->since) new_after = q->since;
+        } else if (timed) {
+            ts_time_t span = sl - sf, quiet = TS_MAX(span / 10, 5 * MINUTE_NS);
+            if (span > quiet) new_after = sf + quiet;
+        }
         t->is_new = new_after != TS_TIME_NONE && t->first_time != TS_TIME_NONE &&
                     t->first_time >= new_after;
+        t->data_from = sf;
         t->rank = (t->is_new || t->n_spikes ? 1e6 : 0) + t->level * 1e5 +
                   fmin(log10((double)t->count + 1) * 1e3, 9e4);
     }
@@ -871,7 +949,7 @@ int logs_errors_run(const struct logs_query *q, json_t **ret)
     /* ids follow the ranking; index by pointer */
     size_t shown = TS_MIN(c.n_t, max_items);
     for (size_t i = 0; i < shown; i++)
-        json_array_append_new(templates, template_json(order[i], i, w0, w1, c.first));
+        json_array_append_new(templates, template_json(order[i], i, w0, w1, order[i]->data_from));
 
     /* first occurrence of every error template, by time */
     byfirst = calloc(c.n_t ? c.n_t : 1, sizeof(*byfirst));
@@ -967,7 +1045,7 @@ int logs_errors_run(const struct logs_query *q, json_t **ret)
         snprintf(id, sizeof(id), "t%zu", i + 1);
         char f1[48], f2[48], text[160];
         ts_format(t->first_time, 0, f1, sizeof(f1));
-        ts_format(c.first, 0, f2, sizeof(f2));
+        ts_format(t->data_from, 0, f2, sizeof(f2));
         snprintf(text, sizeof(text), "never seen before %.5s (data from %s)", f1 + 11, f2);
         json_array_append_new(news,
                               json_pack("{s:s,s:o,s:s,s:s,s:I,s:s,s:o}", "template_id", id, "first",

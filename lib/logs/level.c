@@ -2,6 +2,7 @@
 /*
  * level.c: level names, level words and keyword-based level inference.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -142,7 +143,7 @@ static unsigned char infer_len[ELEMENTSOF(infer_words)];
 static unsigned char infer_first[256]; /* 1 + letter index, 0: no word starts so */
 static unsigned char alnum_tab[256];
 static uint8_t infer_pair[26 * 256 / 8];
-static int infer_ready;
+static pthread_once_t infer_once = PTHREAD_ONCE_INIT;
 
 static void infer_init(void)
 {
@@ -167,12 +168,11 @@ static void infer_init(void)
                 break;
             }
     }
-    __atomic_store_n(&infer_ready, 1, __ATOMIC_RELEASE);
 }
 
 enum log_level log_level_infer(const char *s, size_t n)
 {
-    if (!__atomic_load_n(&infer_ready, __ATOMIC_ACQUIRE)) infer_init();
+    pthread_once(&infer_once, infer_init);
     enum log_level best = LOG_LEVEL_UNKNOWN;
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;

@@ -61,6 +61,7 @@ static void cls_init(void)
 
 uint64_t mask_hash(const char *s, size_t n)
 {
+    const size_t len = n;
     /* two independent lanes keep the multiplies from waiting on each other */
     uint64_t a = 0x243f6a8885a308d3ULL ^ (n * 0x9e3779b97f4a7c15ULL), b = 0x13198a2e03707344ULL;
     while (n >= 16) {
@@ -83,7 +84,10 @@ uint64_t mask_hash(const char *s, size_t n)
         n -= 8;
     }
     uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) v |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    if (n && len >= 8)
+        memcpy(&v, s + n - 8, 8); /* the last 8 bytes, some hashed already */
+    else
+        for (size_t i = 0; i < n; i++) v |= (uint64_t)(unsigned char)s[i] << (8 * i);
     b = (b ^ v) * 0x94d049bb133111ebULL;
     uint64_t h = a ^ ((b << 23) | (b >> 41));
     h *= 0xbf58476d1ce4e5b9ULL;
@@ -94,6 +98,7 @@ uint64_t mask_hash(const char *s, size_t n)
 /* A piece is a run of letters/digits between . _ - separators. */
 static int piece_is_var(const char *p, size_t n, int is_key)
 {
+    if (ISDIGIT(p[0])) return 1; /* numbers, 0x.., 10ms, 126MB, 1001rts */
     size_t digits = 0, hex = 0, trans = 0, trailing = 0;
     int prev_digit = -1;
     for (size_t i = 0; i < n; i++) {
@@ -105,7 +110,6 @@ static int piece_is_var(const char *p, size_t n, int is_key)
         trailing = d ? trailing + 1 : 0;
     }
     if (!digits) return 0;
-    if (ISDIGIT(p[0])) return 1;      /* numbers, 0x.., 10ms, 126MB, 1001rts */
     if (hex == n && n >= 6) return 1; /* hex id starting with a letter */
     /* storage442, bglio46, U11: a name numbered with 2+ digits, unless it
      * is a key (r24=...) */
@@ -455,10 +459,15 @@ static inline int range_any(const uint64_t *bm, size_t a, size_t b)
 }
 
 /* Bit i of sp: s[i] is whitespace or a control byte (<= 0x20), or i >= n;
- * of dg: a digit, '/' or '\\' (something mask_token() may change). */
-static void build_bitmaps(const char *s, size_t n, uint64_t *sp, uint64_t *dg)
+ * of dg: a digit, '/' or '\\' (something mask_token() may change).
+ * Returns nonzero when some byte is below ' ' (a tab, a control byte). */
+static int build_bitmaps(const char *s, size_t n, uint64_t *sp, uint64_t *dg)
 {
     size_t nw = (n + 63) / 64;
+    int ctl = 0;
+#ifdef __SSE2__
+    __m128i lo = _mm_set1_epi8(0x20);
+#endif
     for (size_t w = 0; w < nw; w++) {
         const char *p = s + w * 64;
         size_t left = n - w * 64;
@@ -480,6 +489,7 @@ static void build_bitmaps(const char *s, size_t n, uint64_t *sp, uint64_t *dg)
             __m128i dv = _mm_sub_epi8(v, c30);
             __m128i dm = _mm_cmpeq_epi8(_mm_min_epu8(dv, c9), dv);
             __m128i sm = _mm_or_si128(_mm_cmpeq_epi8(v, cs), _mm_cmpeq_epi8(v, cb));
+            lo = _mm_min_epu8(lo, v);
             a |= (uint64_t)(uint16_t)_mm_movemask_epi8(le) << (16 * q);
             d |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(dm, sm)) << (16 * q);
         }
@@ -488,26 +498,24 @@ static void build_bitmaps(const char *s, size_t n, uint64_t *sp, uint64_t *dg)
             unsigned c = cls[(unsigned char)p[b]];
             if (c & C_SPACE) a |= 1ULL << b;
             if (c & (C_DIGIT | C_SLASH)) d |= 1ULL << b;
+            ctl |= (unsigned char)p[b] < 0x20;
         }
 #endif
         sp[w] = a;
         dg[w] = d;
     }
+#ifdef __SSE2__
+    /* bytes below 0x20 left a minimum below 0x20 somewhere */
+    ctl = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(lo, _mm_set1_epi8(0x1f)), lo)) != 0;
+#endif
+    return ctl;
 }
 
-void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
+/* The general case: any whitespace, any number of tokens (bitmaps built). */
+static void mask_line_general(const char *s, size_t n, char *out, struct mask_tokens *ret)
 {
-    cls_init();
-    ret->truncated = 0;
-    if (n > MASK_MAX_LINE) {
-        n = MASK_MAX_LINE;
-        ret->truncated = 1;
-    }
-    /* raw token boundaries from bitmaps of the line: whitespace/control
-     * bytes, digits, slashes (16 bytes at a time with SSE2) */
     uint64_t *bsp = ret->bm[0], *bdg = ret->bm[1];
     size_t nw = (n + 63) / 64;
-    build_bitmaps(s, n, bsp, bdg);
     uint32_t rs[MASK_MAX_TOKENS], rl[MASK_MAX_TOKENS];
     unsigned char rf[MASK_MAX_TOKENS];
     size_t nraw = 0, i = 0;
@@ -572,6 +580,7 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
         size_t start = k;
         /* a run of 2+ date/time tokens holding a time or a date: one <*> */
         size_t run_end = r;
+        int merged = 0;
         if (tl >= 4 && ISDIGIT(t[0]) &&
             (t[1] == ':' || t[2] == ':' || (tl > 4 && (t[4] == '-' || t[4] == '/'))) &&
             (is_time_tok(t, tl) || is_isodate_tok(t, tl))) {
@@ -602,9 +611,10 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
                 k += ll - m;
                 run_end = b;
                 min_a = b + 1;
+                merged = 1;
             }
         }
-        if (run_end == r) k += mask_token(t, tl, out + k);
+        if (!merged) k += mask_token(t, tl, out + k);
         if (k - start == 3 && mask_is_wild(out + start, 3)) {
             if (++run >= 8) need_compact = 1;
         } else
@@ -626,16 +636,199 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
     }
     if (need_compact) nt = compact(out, &k, ret->off, ret->tlen, nt);
     out[k] = '\0';
-    ret->hash = mask_hash(out, k);
-    ret->th_valid = 0;
-    ret->text = out;
     ret->len = k;
     ret->ntok = (uint32_t)nt;
+    ret->bounds_valid = 1;
+}
+
+/* First set bit of bm at or after `from` (bm has nw words); nw * 64 if none. */
+static inline size_t next_set(const uint64_t *bm, size_t from, size_t nw)
+{
+    size_t w = from / 64;
+    if (w >= nw) return nw * 64;
+    uint64_t x = bm[w] & (~0ULL << (from % 64));
+    while (!x) {
+        if (++w >= nw) return nw * 64;
+        x = bm[w];
+    }
+    return w * 64 + (size_t)__builtin_ctzll(x);
+}
+
+/* Start of the token that holds position i (the byte after the last set bit
+ * of sp before i, or 0). */
+static inline size_t tok_start(const uint64_t *sp, size_t i)
+{
+    if (!i) return 0;
+    size_t w = i / 64;
+    uint64_t x = sp[w] & ~(~0ULL << (i % 64));
+    while (!x) {
+        if (!w) return 0;
+        x = sp[--w];
+    }
+    return w * 64 + 64 - (size_t)__builtin_clzll(x);
+}
+
+/* Token count when the line is "plain": no whitespace at either end, every
+ * separator exactly one ' ' (bytes below ' ' already excluded), fewer than
+ * MASK_MAX_TOKENS tokens; 0 otherwise. */
+static size_t plain_tokens(const uint64_t *sp, size_t n)
+{
+    size_t nw = (n + 63) / 64, spaces = 0;
+    if (sp[0] & 1) return 0;
+    for (size_t w = 0; w < nw; w++) {
+        uint64_t x = sp[w], next = w + 1 < nw ? sp[w + 1] : ~0ULL;
+        uint64_t pair = x & ((x >> 1) | (next << 63)); /* bit p: p and p+1 are spaces */
+        if (w == nw - 1 && n % 64) {
+            uint64_t in = ~(~0ULL << (n % 64));
+            pair &= in;
+            x &= in;
+        }
+        if (pair) return 0; /* two spaces in a row, or one at the end */
+        /* fewer than 254 bytes cannot hold 128 single-spaced tokens */
+        if (n >= 2 * MASK_MAX_TOKENS - 2) spaces += (size_t)__builtin_popcountll(x);
+    }
+    return spaces + 1 < MASK_MAX_TOKENS ? spaces + 1 : 0;
+}
+
+/* A source span [s0, s1) and where its masked form went in the output. */
+struct span {
+    uint32_t s0, s1, o0, o1;
+};
+
+/* The plain line (see plain_tokens()): only tokens that hold a digit or a
+ * slash are looked at; the text between them is copied as it is. Writes
+ * exactly what mask_line_general() would. */
+static void mask_line_plain(const char *s, size_t n, char *out, struct mask_tokens *ret)
+{
+    const uint64_t *bsp = ret->bm[0], *bdg = ret->bm[1];
+    size_t nw = (n + 63) / 64;
+    struct span sp[MASK_MAX_TOKENS];
+    size_t nsp = 0;
+    size_t pos = 0, k = 0, min_pos = 0, run = 0, prev_end = (size_t)-2;
+    int need_compact = 0;
+    for (;;) {
+        size_t d = next_set(bdg, pos, nw);
+        if (d >= n) break;
+        size_t st = tok_start(bsp, d), en = next_set(bsp, d, nw);
+        if (en > n) en = n;
+        /* the value-free tokens before it, with their single spaces */
+        memcpy(out + k, s + pos, st - pos);
+        k += st - pos;
+        size_t start = k, first = st, last_end = en;
+        const char *t = s + st;
+        size_t tl = en - st;
+        int merged = 0;
+        /* a run of 2+ date/time tokens holding a time or a date: one <*> */
+        if (tl >= 4 && ISDIGIT(t[0]) &&
+            (t[1] == ':' || t[2] == ':' || (tl > 4 && (t[4] == '-' || t[4] == '/'))) &&
+            (is_time_tok(t, tl) || is_isodate_tok(t, tl))) {
+            /* extend left over tokens written one-to-one since the last run */
+            size_t a = st;
+            while (a > min_pos) {
+                size_t pe = a - 1, ps = tok_start(bsp, pe);
+                if (!is_dateish_tok(s + ps, pe - ps) || ends_sentence(s + ps, pe - ps)) break;
+                a = ps;
+            }
+            size_t bs = st, be = en;
+            while (be < n && !ends_sentence(s + bs, be - bs)) {
+                size_t ns = be + 1, ne = next_set(bsp, ns, nw);
+                if (ne > n) ne = n;
+                if (!is_dateish_tok(s + ns, ne - ns)) break;
+                bs = ns;
+                be = ne;
+            }
+            if (a < st || be > en) {
+                if (a < st) {
+                    /* drop what was written for the tokens a .. st */
+                    while (nsp && sp[nsp - 1].s0 >= a) nsp--;
+                    k = nsp ? sp[nsp - 1].o1 + (a - sp[nsp - 1].s1) : a;
+                    start = k;
+                }
+                memcpy(out + k, MASK_WILDCARD, 3);
+                k += 3;
+                /* keep trailing punctuation of the last token */
+                size_t ll = be - bs, m = ll;
+                strip_punct(s + bs, &m);
+                memcpy(out + k, s + bs + m, ll - m);
+                k += ll - m;
+                first = a;
+                last_end = be;
+                min_pos = be + 1;
+                merged = 1;
+            }
+        }
+        if (!merged) k += mask_token(t, tl, out + k);
+        if (st != prev_end + 1) run = 0; /* a value-free token came between */
+        if (k - start == 3 && mask_is_wild(out + start, 3)) {
+            if (++run >= 8) need_compact = 1;
+        } else
+            run = 0;
+        if (t[0] >= 'A' && t[0] <= 'Z' && memchr(t, '/', tl)) need_compact = 1;
+        sp[nsp++] =
+            (struct span){ (uint32_t)first, (uint32_t)last_end, (uint32_t)start, (uint32_t)k };
+        prev_end = last_end;
+        pos = last_end;
+    }
+    memcpy(out + k, s + pos, n - pos);
+    k += n - pos;
+    out[k] = '\0';
+    ret->text = out;
+    ret->len = k;
+    ret->bounds_valid = 0;
+    if (need_compact) {
+        mask_token_bounds(ret);
+        size_t nt = compact(out, &k, ret->off, ret->tlen, ret->ntok);
+        out[k] = '\0';
+        ret->len = k;
+        ret->ntok = (uint32_t)nt;
+    }
+}
+
+void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
+{
+    cls_init();
+    ret->truncated = 0;
+    if (n > MASK_MAX_LINE) {
+        n = MASK_MAX_LINE;
+        ret->truncated = 1;
+    }
+    /* bitmaps of the line: whitespace/control bytes, digits, slashes (16
+     * bytes at a time with SSE2) */
+    int ctl = build_bitmaps(s, n, ret->bm[0], ret->bm[1]);
+    if (n && !ctl && plain_tokens(ret->bm[0], n))
+        mask_line_plain(s, n, out, ret);
+    else
+        mask_line_general(s, n, out, ret);
+    ret->text = out;
+    ret->hash = mask_hash(out, ret->len);
+    ret->th_valid = 0;
+}
+
+void mask_token_bounds(struct mask_tokens *mt)
+{
+    if (mt->bounds_valid) return;
+    /* tokens never hold a space and are joined by exactly one */
+    size_t nt = 0, st = 0;
+    const char *t = mt->text;
+    for (;;) {
+        const char *sp = memchr(t + st, ' ', mt->len - st);
+        size_t en = sp ? (size_t)(sp - t) : mt->len;
+        if (en > st || sp) {
+            mt->off[nt] = (uint32_t)st;
+            mt->tlen[nt] = (uint32_t)(en - st);
+            nt++;
+        }
+        if (!sp) break;
+        st = en + 1;
+    }
+    mt->ntok = (uint32_t)nt;
+    mt->bounds_valid = 1;
 }
 
 void mask_token_hashes(struct mask_tokens *mt)
 {
     if (mt->th_valid) return;
+    mask_token_bounds(mt);
     for (size_t j = 0; j < mt->ntok; j++) mt->th[j] = mask_hash(mt->text + mt->off[j], mt->tlen[j]);
     mt->th_valid = 1;
 }

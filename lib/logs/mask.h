@@ -39,9 +39,11 @@ struct mask_tokens {
     const char *text; /* masked tokens joined by single spaces, NUL-terminated
                        * (borrowed: points into the caller's out buffer) */
     size_t len;
+    /* the token table: valid after mask_token_bounds() (or _hashes()) */
     uint32_t ntok;
     uint32_t off[MASK_MAX_TOKENS]; /* token i is text[off[i] .. off[i]+tlen[i]) */
     uint32_t tlen[MASK_MAX_TOKENS];
+    int bounds_valid;
     uint64_t hash;                /* hash of the whole masked text */
     uint64_t th[MASK_MAX_TOKENS]; /* hash of each token, after mask_token_hashes() */
     int th_valid;
@@ -52,7 +54,11 @@ struct mask_tokens {
 /* Mask s[0..n). `out` must hold MASK_OUT_SIZE(n) bytes. Never fails. */
 void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret);
 
-/* Fill mt->th[] (mask_line() leaves it for when it is needed). */
+/* Fill mt->ntok, off[], tlen[] (mask_line() leaves them for when they are
+ * needed: the text and its hash are enough to look a line up). */
+void mask_token_bounds(struct mask_tokens *mt);
+
+/* Fill the token table and mt->th[]. */
 void mask_token_hashes(struct mask_tokens *mt);
 
 /* Hash of a token's bytes (the same function mask_line() uses for th[]). */

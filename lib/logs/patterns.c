@@ -20,8 +20,17 @@
 
 /* --- --per-line --------------------------------------------------------- */
 
+/* Redacted text of a template, cached per template slot. `src` is a copy of
+ * the text it was made from (a slot can be reused by another template). */
+struct red_ent {
+    char *src, *red;
+    size_t srclen, redlen;
+};
+
 struct per_line {
     struct miner *m;
+    struct red_ent *red; /* one per template slot */
+    size_t nred;
     uint32_t *ids;
     size_t n, cap, max;
     int streaming;
@@ -53,6 +62,34 @@ static void out_line(struct per_line *p, const char *s, size_t n)
     p->out[p->out_len++] = '\n';
 }
 
+/* The template of id, redacted (everything tshoot writes is). Falls back to
+ * the plain text when memory is short (a template holds no masked value). */
+static const char *template_out(struct per_line *p, uint32_t id, size_t *ret_len)
+{
+    uint32_t root = miner_resolve(p->m, id);
+    size_t len;
+    const char *t = miner_text(p->m, root, &len);
+    *ret_len = len;
+    if (root >= p->nred) return t;
+    struct red_ent *e = &p->red[root];
+    if (e->src && e->srclen == len && memcmp(e->src, t, len) == 0) {
+        *ret_len = e->redlen;
+        return e->red;
+    }
+    free(e->src);
+    free(e->red);
+    *e = (struct red_ent){ 0 };
+    char *src = strndup(t, len);
+    char *red = src ? redact_dup(src, NULL) : NULL;
+    if (!red) {
+        free(src);
+        return t;
+    }
+    *e = (struct red_ent){ .src = src, .red = red, .srclen = len, .redlen = strlen(red) };
+    *ret_len = e->redlen;
+    return e->red;
+}
+
 static void ids_flush(struct per_line *p)
 {
     /* consecutive lines often share a template: resolve each id once */
@@ -62,7 +99,7 @@ static void ids_flush(struct per_line *p)
     for (size_t i = 0; i < p->n; i++) {
         if (p->ids[i] != last) {
             last = p->ids[i];
-            t = miner_text(p->m, last, &len);
+            t = template_out(p, last, &len);
         }
         out_line(p, t, len);
     }
@@ -103,7 +140,7 @@ static int per_line_add(struct per_line *p, const char *s, size_t n)
     }
     if (p->streaming) {
         size_t len;
-        const char *t = miner_text(p->m, id, &len);
+        const char *t = template_out(p, id, &len);
         out_line(p, t, len);
     } else
         p->ids[p->n++] = id;
@@ -186,6 +223,11 @@ int logs_patterns_per_line(const struct logs_query *q, const struct patterns_opt
                              .userdata = &p };
     int r = miner_new(&mo, &p.m);
     if (r < 0) return r;
+    p.nred = mo.max_templates ? mo.max_templates : MINER_DEFAULT_MAX_TEMPLATES;
+    if (p.nred < 16) p.nred = 16;
+    if (p.nred > (1u << 24)) p.nred = 1u << 24;
+    p.red = calloc(p.nred, sizeof(*p.red));
+    if (!p.red) p.nred = 0;
     p.out = malloc(OUT_CHUNK);
     char *buf = malloc(READ_BUF);
     if (!p.out || !buf) {
@@ -224,6 +266,11 @@ int logs_patterns_per_line(const struct logs_query *q, const struct patterns_opt
     }
     if (ret_stats) *ret_stats = *miner_get_stats(p.m);
 out:
+    for (size_t i = 0; i < p.nred; i++) {
+        free(p.red[i].src);
+        free(p.red[i].red);
+    }
+    free(p.red);
     free(buf);
     free(p.out);
     free(p.ids);

@@ -16,6 +16,7 @@
  * 16 Mi lines = 64 MiB); past that cap, or when the miner must evict, the
  * buffer is flushed and each later line is written as soon as it is read
  * (its template as known at that moment). Memory stays bounded either way.
+ * Templates are redacted (core/redact.h) before they are written.
  */
 #ifndef TSHOOT_LOGS_PATTERNS_H
 #define TSHOOT_LOGS_PATTERNS_H

@@ -18,6 +18,9 @@
  *   Sat, 18 Apr 2026 10:00:00 +0000 (RFC 2822)
  *   I0418 10:00:00.123456 (klog, glog; year from year_hint)
  *   17/06/09 20:10:40 (yy/MM/dd, Spark)   081109 203615 (yyMMdd HHmmss, HDFS)
+ *   120818  2:34:56 (MySQL 5.x)   Sat Apr 18 10:00:00 UTC 2026 (date(1))
+ *   18 Apr 2026 10:00:00.123 (Redis)   18-Apr-2026 10:00:00.123 (Tomcat)
+ *   Apr 18, 2026 1:05:09 PM (java.util.logging)
  *   1776506400.123 (squid: epoch with a fraction; bare integers at the start of a
  *   line are ids more often than times, see log_parse_epoch() for JSON fields)
  */
@@ -257,6 +260,11 @@ static size_t parse_bsd(const char *s, size_t n, int year_hint, ts_time_t *ret, 
     int64_t ns = 0;
     i += parse_frac(s + i, n - i, &ns);
     int y;
+    /* date(1): "Sat Apr 18 10:00:00 UTC 2026" */
+    if (i + 9 <= n && s[i] == ' ' &&
+        (memcmp(s + i + 1, "UTC ", 4) == 0 || memcmp(s + i + 1, "GMT ", 4) == 0) &&
+        alldig(s + i + 5, 4))
+        i += 4;
     if (i + 5 <= n && s[i] == ' ' && alldig(s + i + 1, 4) && (i + 5 == n || !D(s[i + 5]))) {
         y = (s[i + 1] - '0') * 1000 + (s[i + 2] - '0') * 100 + dig2(s + i + 3);
         i += 5;
@@ -351,11 +359,93 @@ static size_t parse_short(const char *s, size_t n, ts_time_t *ret)
         mi = dig2(s + 9);
         sec = dig2(s + 11);
         i = 13;
+    } else if (n >= 15 && alldig(s, 6) && s[6] == ' ' &&
+               ((D(s[7]) && D(s[8]) && s[9] == ':') || (s[7] == ' ' && D(s[8]) && s[9] == ':'))) {
+        /* MySQL 5.x: "120818 12:34:56" / "120818  2:34:56" */
+        y = 2000 + dig2(s);
+        mo = dig2(s + 2);
+        d = dig2(s + 4);
+        h = s[7] == ' ' ? s[8] - '0' : dig2(s + 7);
+        if (!D(s[10]) || !D(s[11]) || s[12] != ':' || !D(s[13]) || !D(s[14])) return 0;
+        mi = dig2(s + 10);
+        sec = dig2(s + 13);
+        i = 15;
     } else
         return 0;
     int64_t ns = 0;
     i += parse_frac(s + i, n - i, &ns);
     return mk(y, mo, d, h, mi, sec, ns, 0, ret) ? i : 0;
+}
+
+/* DD Mmm YYYY HH:MM:SS[.frac][ zone] (Redis, RFC 2822 without weekday) and
+ * DD-Mmm-YYYY HH:MM:SS[.frac] (Tomcat) */
+static size_t parse_dmy_text(const char *s, size_t n, ts_time_t *ret)
+{
+    size_t i = 0;
+    int d;
+    if (n < 20 || !D(s[0])) return 0;
+    if (D(s[1])) {
+        d = dig2(s);
+        i = 2;
+    } else {
+        d = s[0] - '0';
+        i = 1;
+    }
+    char sep = s[i];
+    if ((sep != ' ' && sep != '-') || i + 18 > n) return 0;
+    int mo = month_from(s + i + 1);
+    if (!mo || s[i + 4] != sep || !alldig(s + i + 5, 4) || s[i + 9] != ' ') return 0;
+    int y = (s[i + 5] - '0') * 1000 + (s[i + 6] - '0') * 100 + dig2(s + i + 7);
+    i += 10;
+    int h, mi, sec;
+    if (parse_hms(s + i, n - i, &h, &mi, &sec, ':') != 8) return 0;
+    i += 8;
+    int64_t ns = 0, off = 0;
+    i += parse_frac(s + i, n - i, &ns);
+    i += parse_zone(s + i, n - i, &off, 1);
+    return mk(y, mo, d, h, mi, sec, ns, off, ret) ? i : 0;
+}
+
+/* Mmm DD, YYYY H:MM:SS AM|PM (java.util.logging SimpleFormatter) */
+static size_t parse_jul(const char *s, size_t n, ts_time_t *ret)
+{
+    if (n < 22 || s[3] != ' ') return 0;
+    int mo = month_from(s);
+    if (!mo) return 0;
+    size_t i = 4;
+    int d;
+    if (D(s[i]) && D(s[i + 1])) {
+        d = dig2(s + i);
+        i += 2;
+    } else if (D(s[i])) {
+        d = s[i] - '0';
+        i += 1;
+    } else
+        return 0;
+    if (s[i] != ',' || s[i + 1] != ' ' || i + 16 > n || !alldig(s + i + 2, 4) || s[i + 6] != ' ')
+        return 0;
+    int y = (s[i + 2] - '0') * 1000 + (s[i + 3] - '0') * 100 + dig2(s + i + 4);
+    i += 7;
+    int h;
+    if (D(s[i]) && D(s[i + 1]) && s[i + 2] == ':') {
+        h = dig2(s + i);
+        i += 3;
+    } else if (D(s[i]) && s[i + 1] == ':') {
+        h = s[i] - '0';
+        i += 2;
+    } else
+        return 0;
+    if (i + 8 > n || !D(s[i]) || !D(s[i + 1]) || s[i + 2] != ':' || !D(s[i + 3]) || !D(s[i + 4]) ||
+        s[i + 5] != ' ')
+        return 0;
+    int mi = dig2(s + i), sec = dig2(s + i + 3);
+    i += 6;
+    char a = (char)(s[i] | 0x20), m = (char)(s[i + 1] | 0x20);
+    if ((a != 'a' && a != 'p') || m != 'm' || h < 1 || h > 12) return 0;
+    if (h == 12) h = 0;
+    if (a == 'p') h += 12;
+    i += 2;
+    return mk(y, mo, d, h, mi, sec, 0, 0, ret) ? i : 0;
 }
 
 /* klog/glog: Lmmdd hh:mm:ss.uuuuuu */
@@ -429,6 +519,7 @@ size_t log_parse_time_ex(const char *s, size_t n, int year_hint, ts_time_t *ret,
             k = parse_iso(s, n, &t);
         if (!k) k = parse_clf(s, n, &t);
         if (!k) k = parse_short(s, n, &t);
+        if (!k) k = parse_dmy_text(s, n, &t);
         /* a bare number at the start of a plain line is an epoch stamp only
          * with a fraction (squid "1776506400.123"): ids are not times */
         if (!k && n > 11 && s[10] == '.' && D(s[11])) k = log_parse_epoch(s, n, &t);
@@ -463,6 +554,7 @@ size_t log_parse_time_ex(const char *s, size_t n, int year_hint, ts_time_t *ret,
         else if (s[3] == ' ')
             k = parse_bsd(s, n, year_hint, &t, &yl);
         if (!k && s[3] == ' ') k = parse_ctime(s, n, &t);
+        if (!k && s[3] == ' ') k = parse_jul(s, n, &t);
         if (!k && s[3] == ',') k = parse_rfc2822(s, n, &t);
     }
     if (!k) return 0;

@@ -21,6 +21,12 @@ expect_eq "$(sed -n 4p "$T_TMP/per-line.txt")" "" "empty line gives an empty tem
 expect_eq "$(sed -n 6p "$T_TMP/per-line.txt")" "session opened for user dave by (uid=<*>)" \
     "key=value numbers masked"
 
+# --per-line output is redacted too
+printf 'login password=hunter2 from 10.0.0.1\nlogin password=s3cret from 10.0.0.2\n' >"$T_TMP/secret.txt"
+expect_exit 0 "--per-line with secrets" -- "$TSHOOT" logs patterns --per-line "$T_TMP/secret.txt"
+expect_no_grep 'hunter2|s3cret' "$T_TMP/out" "no secret in --per-line output"
+expect_eq "$(sed -n 2p "$T_TMP/out")" "login password=[REDACTED] from <*>" "redacted template"
+
 # the same from a file argument, and into -o FILE
 expect_exit 0 "--per-line FILE -o OUT" -- "$TSHOOT" logs patterns --per-line -o "$T_TMP/o.txt" "$T_TMP/msgs.txt"
 if cmp -s "$T_TMP/o.txt" "$T_TMP/per-line.txt"; then ok "file input = stdin input"; else not_ok "file input differs"; fi

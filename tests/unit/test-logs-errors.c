@@ -163,11 +163,55 @@ static void test_eviction_conserves_counts(void **state)
     unlink(path);
 }
 
+static void test_sources_judged_separately(void **state)
+{
+    (void)state;
+    /* two services logging on different days: each one's steady error is not
+     * "new" just because the other file starts earlier */
+    char a[64] = "/tmp/tshoot-errors-a.XXXXXX", b[64] = "/tmp/tshoot-errors-b.XXXXXX";
+    int fa = mkstemp(a), fb = mkstemp(b);
+    assert_true(fa >= 0 && fb >= 0);
+    FILE *f = fdopen(fa, "w"), *g = fdopen(fb, "w");
+    for (int m = 0; m < 120; m++) {
+        fprintf(f, "2026-04-17T%02d:%02d:00Z ERROR cache miss storm on shard %d\n", m / 60, m % 60,
+                m);
+        fprintf(g, "2026-04-18T%02d:%02d:00Z ERROR token refresh failed for client %d\n", m / 60,
+                m % 60, m);
+        if (m >= 90)
+            fprintf(g, "2026-04-18T%02d:%02d:30Z ERROR database connection refused\n", m / 60,
+                    m % 60);
+    }
+    fclose(f);
+    fclose(g);
+    const char *paths[] = { a, b };
+    struct logs_query q;
+    logs_query_init(&q);
+    q.paths = paths;
+    q.n_paths = 2;
+    q.max_items = 1000;
+    json_t *doc = NULL;
+    assert_int_equal(logs_errors_run(&q, &doc), 0);
+    json_t *t1 = find_template(doc, "token refresh"), *t2 = find_template(doc, "cache miss"),
+           *t3 = find_template(doc, "connection refused");
+    assert_non_null(t1);
+    assert_non_null(t2);
+    assert_non_null(t3);
+    assert_false(json_is_true(json_object_get(t1, "new")));
+    assert_false(json_is_true(json_object_get(t2, "new")));
+    assert_true(json_is_true(json_object_get(t3, "new"))); /* 90 minutes into its source */
+    assert_non_null(strstr(json_string_value(json_object_get(t3, "new_text")),
+                           "data from 2026-04-18T00:00:00Z"));
+    json_decref(doc);
+    unlink(a);
+    unlink(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spike_and_new),
         cmocka_unit_test(test_eviction_conserves_counts),
+        cmocka_unit_test(test_sources_judged_separately),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

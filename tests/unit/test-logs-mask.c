@@ -24,11 +24,40 @@ static void expect_mask(const char *in, const char *want)
     assert_string_equal(mt->text, want);
     assert_int_equal(mt->len, strlen(want));
     /* token table agrees with the text */
+    mask_token_bounds(mt);
     size_t k = 0;
     for (uint32_t i = 0; i < mt->ntok; i++) {
         assert_int_equal(mt->off[i], k);
         k += mt->tlen[i] + 1;
     }
+    assert_int_equal(k ? k - 1 : 0, mt->len);
+    /* the same words with other whitespace (a tab first, doubled spaces, a
+     * space at the end) take the general path: same text, same tokens */
+    char *ws = malloc(2 * n + 3);
+    char *wout = malloc(MASK_OUT_SIZE(2 * n + 3));
+    struct mask_tokens *wt = malloc(sizeof(*wt));
+    assert_non_null(ws);
+    assert_non_null(wout);
+    assert_non_null(wt);
+    size_t m = 0;
+    ws[m++] = '\t';
+    for (size_t i = 0; i < n; i++) {
+        ws[m++] = in[i];
+        if (in[i] == ' ') ws[m++] = ' ';
+    }
+    ws[m++] = ' ';
+    mask_line(ws, m, wout, wt);
+    assert_string_equal(wt->text, want);
+    assert_true(wt->hash == mt->hash);
+    mask_token_bounds(wt);
+    assert_int_equal(wt->ntok, mt->ntok);
+    for (uint32_t i = 0; i < mt->ntok; i++) {
+        assert_int_equal(wt->off[i], mt->off[i]);
+        assert_int_equal(wt->tlen[i], mt->tlen[i]);
+    }
+    free(wt);
+    free(wout);
+    free(ws);
     free(mt);
     free(out);
 }
@@ -99,6 +128,10 @@ static void test_times(void **state)
     expect_mask("from 2017-05-16 05:00:00 to 2017-05-16 06:00:00. 87 instances.",
                 "from <*> to <*>. <*> instances.");
     expect_mask("status=M Fri Jul 01 08:16:53 PDT 2005", "status=M <*>");
+    /* a run that ends at the time: one <*>, the time is not masked again */
+    expect_mask("Jun 14 15:16:02 combo sshd(pam_unix)[19937]: check pass",
+                "<*> combo sshd(pam_unix)[<*>]: check pass");
+    expect_mask("at Jun 9 15:16:02", "at <*>");
 }
 
 static void test_shape(void **state)
@@ -130,6 +163,7 @@ static void test_limits(void **state)
     assert_non_null(out);
     assert_non_null(mt);
     mask_line(in, n, out, mt);
+    mask_token_bounds(mt);
     assert_true(mt->ntok <= MASK_MAX_TOKENS);
     assert_true(mt->len + 1 <= MASK_OUT_SIZE(n));
     assert_string_equal(mt->text + mt->len - 3, "<*>");

@@ -118,6 +118,16 @@ static void test_app_forms(void **state)
     expect("E0102 03:04:05.000001 x", 2020, 21, ref(2020, 1, 2, 3, 4, 5, 1000));
     expect("17/06/09 20:10:40 INFO x", 0, 17, ref(2017, 6, 9, 20, 10, 40, 0));
     expect("081109 203615 148 INFO x", 0, 13, ref(2008, 11, 9, 20, 36, 15, 0));
+    expect("120818 12:34:56 [Note] x", 0, 15, ref(2012, 8, 18, 12, 34, 56, 0)); /* MySQL */
+    expect("120818  2:34:56 [Note] x", 0, 15, ref(2012, 8, 18, 2, 34, 56, 0));
+    expect("18 Apr 2026 10:00:00.123 * Ready", 0, 24, ref(2026, 4, 18, 10, 0, 0, 123000000));
+    expect("8 Apr 2026 10:00:00 +0200 x", 0, 25, ref(2026, 4, 8, 8, 0, 0, 0));
+    expect("18-Apr-2026 10:00:00.123 INFO [main] x", 0, 24, ref(2026, 4, 18, 10, 0, 0, 123000000));
+    expect("Apr 18, 2026 1:05:09 PM org.Foo main", 0, 23, ref(2026, 4, 18, 13, 5, 9, 0));
+    expect("Apr 8, 2026 12:05:09 AM x", 0, 23, ref(2026, 4, 8, 0, 5, 9, 0));
+    expect("Sat Apr 18 10:00:00 UTC 2026 x", 0, 28, ref(2026, 4, 18, 10, 0, 0, 0)); /* date(1) */
+    expect_none("Apr 18, 2026 13:05:09 PM x");
+    expect_none("1 for block blk_1 of size 67108864");
 }
 
 static void expect_epoch(const char *s, size_t consumed, ts_time_t want)
