@@ -23,7 +23,8 @@ enum {
     C_OPENER = 1 << 5,  /* a path may start right after these */
     C_PATHEND = 1 << 6, /* ends a path or URL inside a token */
     C_SLASH = 1 << 7,   /* / and \ (paths, URLs) */
-    C_WORD = 1 << 8     /* letters, digits, _ */
+    C_WORD = 1 << 8,    /* letters, digits, _ */
+    C_NUM = 1 << 9      /* digits and . : , - (a token made only of these is one value) */
 };
 
 static uint16_t cls[256];
@@ -50,6 +51,7 @@ static void cls_init(void)
     for (int c = 0; c < 256; c++)
         if (t[c] & (C_DIGIT | C_ALPHA)) t[c] |= C_WORD;
     t['_'] |= C_WORD;
+    for (const char *p = "0123456789.:,-"; *p; p++) t[(unsigned char)*p] |= C_NUM;
     t['/'] |= C_SLASH;
     t['\\'] |= C_SLASH;
     memcpy(cls, t, sizeof(t));
@@ -130,6 +132,13 @@ static int word_class(const char *w, size_t n, int is_key, size_t *keep)
         size_t s0 = i;
         while (i < n && (w[i] == '.' || w[i] == '_' || w[i] == '-')) dots += w[i] == '.', i++;
         size_t s = i;
+        if (npieces >= 1 && s < n && ISDIGIT(w[s])) {
+            /* a second or later piece starting with a digit is a value: the
+             * word is one unless it may still be "word-N" */
+            int node = npieces == 1 && first_plain && s - s0 == 1 &&
+                       (w[first_end] == '-' || w[first_end] == '.');
+            if (!node) return 1;
+        }
         int d = 0;
         while (i < n && w[i] != '.' && w[i] != '_' && w[i] != '-') d |= ISDIGIT(w[i]), i++;
         if (i == s) continue;
@@ -213,9 +222,47 @@ static void emit(struct emitter *e, const char *p, size_t n)
     e->k += n;
 }
 
+/* First j in [j, n) where t[j] ends a path (C_PATHEND), or n. */
+static size_t path_end(const char *t, size_t j, size_t n)
+{
+#ifdef __SSE2__
+    while (j + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + j));
+        __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(')')),
+                                 _mm_cmpeq_epi8(v, _mm_set1_epi8(']')));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8('}')));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8('>')));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8('\'')));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(';')));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits) return j + (size_t)__builtin_ctz(bits);
+        j += 16;
+    }
+#endif
+    while (j < n && !IS(t[j], C_PATHEND)) j++;
+    return j;
+}
+
 /* Mask one token t[0..n) into o; returns the output length (<= 3n). */
 static size_t mask_token(const char *t, size_t n, char *o)
 {
+    if (ISDIGIT(t[0])) {
+        /* only digits and . : , - (numbers, addresses, host:port, times):
+         * every digit run is a value and the connectors between them merge,
+         * so it is one <*> and whatever follows the last digit */
+        size_t i = 1;
+        while (i < n && IS(t[i], C_NUM)) i++;
+        if (i == n) {
+            size_t e = n;
+            while (!ISDIGIT(t[e - 1])) e--;
+            memcpy(o, MASK_WILDCARD, 3);
+            memcpy(o + 3, t + e, n - e);
+            return 3 + n - e;
+        }
+    }
     struct emitter e = { o, 0, (size_t)-1 };
     size_t i = 0;
     while (i < n) {
@@ -231,8 +278,7 @@ static size_t mask_token(const char *t, size_t n, char *o)
         }
         if ((c == '/' || rel) && at_open && i + rel + 1 < n && !IS(t[i + rel + 1], C_PATHEND) &&
             t[i + rel + 1] != '/') {
-            size_t j = i + rel + 1;
-            while (j < n && !IS(t[j], C_PATHEND)) j++;
+            size_t j = path_end(t, i + rel + 1, n);
             while (j > i + 1 && t[j - 1] == ',') j--;
             emit_var(&e);
             /* "/10.0.0.1:80" (a socket address as Java prints it) keeps the
@@ -465,49 +511,49 @@ static int build_bitmaps(const char *s, size_t n, uint64_t *sp, uint64_t *dg)
 {
     size_t nw = (n + 63) / 64;
     int ctl = 0;
+    for (size_t w = 0; w < nw; w++) sp[w] = dg[w] = 0;
 #ifdef __SSE2__
-    __m128i lo = _mm_set1_epi8(0x20);
-#endif
-    for (size_t w = 0; w < nw; w++) {
-        const char *p = s + w * 64;
-        size_t left = n - w * 64;
-        char pad[64];
-        if (left < 64) {
-            /* the last block: work on a padded copy, never read past n */
+    const __m128i c20 = _mm_set1_epi8(0x20), c30 = _mm_set1_epi8(0x30);
+    const __m128i c9 = _mm_set1_epi8(9), cs = _mm_set1_epi8('/');
+    const __m128i cb = _mm_set1_epi8('\\');
+    __m128i lo = c20;
+    /* 16 bytes at a time; the last 16 overlap the ones before (or, for a
+     * line shorter than 16 bytes, come from a padded copy): no read past n */
+    for (size_t i = 0; i < n; i += 16) {
+        __m128i v;
+        unsigned shift = 0;
+        if (i + 16 <= n)
+            v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        else if (n >= 16) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+            shift = (unsigned)(i + 16 - n);
+        } else {
+            char pad[16];
             memset(pad, ' ', sizeof(pad));
-            memcpy(pad, p, left);
-            p = pad;
+            memcpy(pad, s, n);
+            v = _mm_loadu_si128((const __m128i *)(const void *)pad);
         }
-        uint64_t a = 0, d = 0;
-#ifdef __SSE2__
-        const __m128i c20 = _mm_set1_epi8(0x20), c30 = _mm_set1_epi8(0x30);
-        const __m128i c9 = _mm_set1_epi8(9), cs = _mm_set1_epi8('/');
-        const __m128i cb = _mm_set1_epi8('\\');
-        for (int q = 0; q < 4; q++) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * q));
-            __m128i le = _mm_cmpeq_epi8(_mm_min_epu8(v, c20), v);
-            __m128i dv = _mm_sub_epi8(v, c30);
-            __m128i dm = _mm_cmpeq_epi8(_mm_min_epu8(dv, c9), dv);
-            __m128i sm = _mm_or_si128(_mm_cmpeq_epi8(v, cs), _mm_cmpeq_epi8(v, cb));
-            lo = _mm_min_epu8(lo, v);
-            a |= (uint64_t)(uint16_t)_mm_movemask_epi8(le) << (16 * q);
-            d |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(dm, sm)) << (16 * q);
-        }
-#else
-        for (size_t b = 0; b < 64; b++) {
-            unsigned c = cls[(unsigned char)p[b]];
-            if (c & C_SPACE) a |= 1ULL << b;
-            if (c & (C_DIGIT | C_SLASH)) d |= 1ULL << b;
-            ctl |= (unsigned char)p[b] < 0x20;
-        }
-#endif
-        sp[w] = a;
-        dg[w] = d;
+        __m128i le = _mm_cmpeq_epi8(_mm_min_epu8(v, c20), v);
+        __m128i dv = _mm_sub_epi8(v, c30);
+        __m128i dm = _mm_cmpeq_epi8(_mm_min_epu8(dv, c9), dv);
+        __m128i sm = _mm_or_si128(_mm_cmpeq_epi8(v, cs), _mm_cmpeq_epi8(v, cb));
+        lo = _mm_min_epu8(lo, v);
+        unsigned a = (unsigned)_mm_movemask_epi8(le) >> shift;
+        unsigned d = (unsigned)_mm_movemask_epi8(_mm_or_si128(dm, sm)) >> shift;
+        sp[i / 64] |= (uint64_t)a << (i % 64);
+        dg[i / 64] |= (uint64_t)d << (i % 64);
     }
-#ifdef __SSE2__
     /* bytes below 0x20 left a minimum below 0x20 somewhere */
     ctl = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(lo, _mm_set1_epi8(0x1f)), lo)) != 0;
+#else
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = cls[(unsigned char)s[i]];
+        if (c & C_SPACE) sp[i / 64] |= 1ULL << (i % 64);
+        if (c & (C_DIGIT | C_SLASH)) dg[i / 64] |= 1ULL << (i % 64);
+        ctl |= (unsigned char)s[i] < 0x20;
+    }
 #endif
+    if (n % 64) sp[nw - 1] |= ~0ULL << (n % 64); /* past the end counts as space */
     return ctl;
 }
 
