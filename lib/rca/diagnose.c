@@ -394,11 +394,6 @@ static void tmpfs_arithmetic(struct ev *e, struct hyp *h)
                                        f->fstype ? f->fstype : ""));
 }
 
-static char *find_rules_dir_default(void)
-{
-    return NULL;
-}
-
 /* The live host: a collect snapshot plus the journal since --since (1 h). */
 static int live_inputs(struct ev *e, const struct diagnose_opts *o)
 {
@@ -553,8 +548,7 @@ int diagnose_run(const struct diagnose_opts *o, json_t **ret)
     int r;
     if (!kb || !db) {
         const char *dirs[2] = { o->builtin_rules_dir, o->rules_dir };
-        _cleanup_free_ char *defdir = o->builtin_rules_dir ? NULL : find_rules_dir_default();
-        if (!dirs[0]) dirs[0] = defdir;
+        if (!dirs[0]) dirs[0] = kb_default_dir();
         r = kb_load(dirs, 2, &own_kb);
         if (r < 0) return r;
         if (own_kb->n_rules == 0) return -EINVAL;

@@ -129,6 +129,11 @@ void kb_rule_done(struct kb_rule *r);
 struct kb *kb_free(struct kb *kb);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct kb *, kb_free)
 
+/* The built-in rules directory: $TSHOOT_RULES_DIR, else <binary dir>/../rules
+ * (build tree), <binary dir>/../share/tshoot/rules, /usr/share/tshoot/rules.
+ * Borrowed static string, NULL when none exists. */
+const char *kb_default_dir(void);
+
 /* Borrowed rule by id, or NULL. */
 const struct kb_rule *kb_find(const struct kb *kb, const char *id);
 /* The rule as JSON (caller owns), NULL when unknown. */

@@ -4,7 +4,10 @@
  */
 #include <errno.h>
 #include <hs/hs.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +15,7 @@
 #include <pcre2.h>
 
 #include "core/buf.h"
+#include "core/fileio.h"
 #include "rca/signatures.h"
 
 static const char *const builtin_exprs[_SIG_BUILTIN_MAX] = {
@@ -115,6 +119,61 @@ static int collect(struct sigdb *d, const struct kb *kb, const unsigned char *sk
     return 0;
 }
 
+/* Opt-in compiled-database cache ($TSHOOT_CACHE_DIR): Hyperscan compiles
+ * in ~0.5 s; a serialized database loads in microseconds. Keyed by a hash
+ * of every expression, its flags and the Hyperscan version. Off unless the
+ * variable is set (tshoot writes nothing by default). */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ c[i]) * 1099511628211ULL;
+    return h;
+}
+
+static char *cache_path(const struct sigdb *d, unsigned flags)
+{
+    const char *dir = getenv("TSHOOT_CACHE_DIR");
+    if (!dir || !*dir) return NULL;
+    uint64_t h = 1469598103934665603ULL;
+    const char *v = hs_version();
+    h = fnv(h, v, strlen(v));
+    h = fnv(h, &flags, sizeof flags);
+    for (size_t i = 0; i < d->n_pats; i++) h = fnv(h, d->pats[i].expr, strlen(d->pats[i].expr) + 1);
+    char *p = NULL;
+    if (asprintf(&p, "%s/tshoot-sigdb-%016llx.hs", dir, (unsigned long long)h) < 0) return NULL;
+    return p;
+}
+
+static hs_database_t *cache_load(const char *path)
+{
+    char *data = NULL;
+    size_t len = 0;
+    hs_database_t *db = NULL;
+    if (read_file(path, 64u << 20, &data, &len) == 0 &&
+        hs_deserialize_database(data, len, &db) != HS_SUCCESS)
+        db = NULL;
+    free(data);
+    return db;
+}
+
+static void cache_store(const char *path, const hs_database_t *db)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
+    char *tmp = NULL;
+    if (asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) >= 0) {
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0) {
+            int ok = write_all(fd, bytes, len) == 0;
+            ok = close(fd) == 0 && ok;
+            if (!ok || rename(tmp, path) < 0) unlink(tmp);
+        }
+        free(tmp);
+    }
+    free(bytes);
+}
+
 int sigdb_build(const struct kb *kb, struct sigdb **ret, char **ret_err)
 {
     struct sigdb *d = calloc(1, sizeof *d);
@@ -141,8 +200,16 @@ int sigdb_build(const struct kb *kb, struct sigdb **ret, char **ret_err)
             ids[i] = (unsigned)i;
         }
         hs_compile_error_t *ce = NULL;
+        _cleanup_free_ char *cpath = cache_path(d, flags[0]);
+        if (cpath && (d->db = cache_load(cpath))) {
+            free(exprs);
+            free(flags);
+            free(ids);
+            break;
+        }
         hs_error_t e = hs_compile_multi(exprs, flags, ids, (unsigned)d->n_pats, HS_MODE_BLOCK, NULL,
                                         &d->db, &ce);
+        if (e == HS_SUCCESS && cpath) cache_store(cpath, d->db);
         free(exprs);
         free(flags);
         free(ids);

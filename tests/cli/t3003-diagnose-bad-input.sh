@@ -3,6 +3,7 @@
 # malformed rules are rejected with FILE:LINE:COL; usage errors.
 . "$(dirname "$0")/lib.sh"
 export TSHOOT_RULES_DIR="$SRCDIR/rules"
+export TSHOOT_CACHE_DIR="$T_TMP"  # compile the pattern database once per test
 B="$SRCDIR/examples/incidents/broken-bundle"
 expect_exit 1 "broken bundle still diagnosed" -- "$TSHOOT" diagnose "$B" --json
 cp "$T_TMP/out" "$T_TMP/b.json"
