@@ -59,6 +59,21 @@ static bool has_suffix(const char *s, const char *suffix)
     return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
+/* mkdir -p: every missing component of path, 0755. 0 or -1 (errno). */
+static int mkdir_p(const char *path)
+{
+    _cleanup_free_ char *p = strdup(path);
+    if (!p) return -1;
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = '\0';
+        if (mkdir(p, 0755) < 0 && errno != EEXIST) return -1;
+        *s = '/';
+    }
+    if (mkdir(p, 0755) < 0 && errno != EEXIST) return -1;
+    return 0;
+}
+
 static int write_doc(const char *path, const char *doc)
 {
     FILE *f = output_open(path);
@@ -200,7 +215,7 @@ static int run(int argc, char **argv)
         attach_generated_rules(diag);
     }
     if (fmt == FMT_BOTH) {
-        if (mkdir(out, 0755) < 0 && errno != EEXIST) {
+        if (mkdir_p(out) < 0) {
             r = fail_errno(CMD, -errno, "cannot create '%s'", out);
             goto out;
         }

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "report/model.h"
 #include "report/report.h"
@@ -402,6 +404,93 @@ static void test_caps(void **state)
     json_decref(d);
 }
 
+static void write_text(const char *dir, const char *rel, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    FILE *f = fopen(path, "we");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A bundle directory: one snapshot of a full /data holding 25,600
+ * cache_ files written 20/min (one 4 KiB page each: 100 MiB holds exactly
+ * 25,600), a metrics snapshot of /srv at 70%, and an app log with errors. */
+static void test_enrich_bundle(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tshoot-report-enrich.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char sub[600];
+    static const char *const subs[] = { "host", "metrics", "logs", "logs/app" };
+    for (size_t i = 0; i < ELEMENTSOF(subs); i++) {
+        snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]);
+        assert_int_equal(mkdir(sub, 0755), 0);
+    }
+    write_text(dir, "host/snap.json",
+               "{\"schema\":\"tshoot.collect/1\",\"host\":{\"time\":\"2026-01-02T00:00:00Z\"},"
+               "\"filesystems\":[{\"mountpoint\":\"/data\",\"fstype\":\"ext4\","
+               "\"size_bytes\":104857600,\"used_bytes\":104857600,\"used_pct\":100}],"
+               "\"hotspots\":[{\"dir\":\"/data\",\"prefix\":\"cache_\",\"count\":25600,"
+               "\"bytes\":102400000,\"oldest_mtime\":\"2026-01-01T00:00:00Z\","
+               "\"newest_mtime\":\"2026-01-02T00:00:00Z\",\"rate_per_min\":20,"
+               "\"fs_mountpoint\":\"/data\"}]}");
+    write_text(dir, "metrics/node.prom",
+               "# tshoot-time: 2026-01-01T12:00:00Z\n"
+               "node_filesystem_size_bytes{mountpoint=\"/srv\",fstype=\"xfs\"} 1000\n"
+               "node_filesystem_avail_bytes{mountpoint=\"/srv\",fstype=\"xfs\"} 300\n");
+    write_text(dir, "logs/app/app.log",
+               "2026-01-01T21:00:00Z INFO started\n"
+               "2026-01-01T21:20:10Z ERROR write failed: no space left on device\n"
+               "2026-01-01T21:20:40Z ERROR write failed: no space left on device\n"
+               "2026-01-01T21:31:00Z ERROR write failed: no space left on device\n");
+    json_t *d = json_pack("{s:s, s:[], s:[], s:[{s:s, s:s, s:i}]}", "schema", "tshoot.diagnose/1",
+                          "hypotheses", "timeline", "services", "name", "app", "first_anomaly",
+                          "2026-01-01T21:20:10Z", "errors", 3);
+    int n = report_enrich_bundle(d, dir);
+    assert_true(n > 3);
+    /* the /srv metric sample */
+    json_t *s, *x;
+    size_t i;
+    bool srv = false;
+    json_array_foreach(json_object_get(d, "fs_samples"), i, x)
+    {
+        if (streq(json_string_value(json_object_get(x, "subject")), "/srv")) {
+            srv = true;
+            assert_float_equal(json_number_value(json_object_get(x, "used_pct")), 70.0, 1e-9);
+            assert_string_equal(json_string_value(json_object_get(x, "time")),
+                                "2026-01-01T12:00:00Z");
+        }
+    }
+    assert_true(srv);
+    /* the app's error series, from the log engine */
+    s = json_object_get(json_array_get(json_object_get(d, "services"), 0), "series");
+    assert_non_null(s);
+    double total = 0;
+    json_array_foreach(json_object_get(s, "counts"), i, x) total += json_number_value(x);
+    assert_float_equal(total, 3.0, 1e-9);
+    /* the reconstructed fill: 80% after 0.8 x 25,600 files at 20/min =
+     * 1,024 min (17:04), 95% after 1,216 min (20:16), full at 21:20 */
+    struct rp_model *m = NULL;
+    assert_int_equal(rp_model_build(d, &m), 0);
+    char b[48];
+    assert_string_equal(m->gaps[0].subject, "/data");
+    assert_string_equal(rp_fmt_time(m->gaps[0].fires, b, sizeof b), "2026-01-01 17:04:00 UTC");
+    assert_string_equal(rp_fmt_time(m->gaps[1].fires, b, sizeof b), "2026-01-01 20:16:00 UTC");
+    assert_non_null(strstr(m->gaps[0].basis, "reconstructed from 25600 cache_ files"));
+    assert_int_equal(m->services[0].n_series > 0, 1);
+    m = rp_model_free(m);
+    /* not a directory */
+    write_text(dir, "file", "x");
+    snprintf(sub, sizeof sub, "%s/file", dir);
+    assert_int_equal(report_enrich_bundle(d, sub), -ENOTDIR);
+    json_decref(d);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +499,7 @@ int main(void)
         cmocka_unit_test(test_founding_html), cmocka_unit_test(test_gap_evaluation),
         cmocka_unit_test(test_injection),     cmocka_unit_test(test_untimed),
         cmocka_unit_test(test_invalid),       cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_enrich_bundle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
