@@ -208,8 +208,8 @@ static void print_human(FILE *f, json_t *doc, const struct palette *p)
     if (json_array_size(hot) == 0)
         fprintf(f, "  none\n");
     else
-        fprintf(f, "  %8s  %-16s %7s %-9s %-20s  %s\n", "COUNT", "PREFIX", "BYTES", "RATE/MIN",
-                "NEWEST", "DIR");
+        fprintf(f, "  %8s  %-16s %7s %-9s %-8s %-20s  %s\n", "COUNT", "PREFIX", "BYTES", "RATE/MIN",
+                "FILLS IN", "NEWEST", "DIR");
     json_array_foreach(hot, i, e)
     {
         if (i == 10) break;
@@ -217,10 +217,15 @@ static void print_human(FILE *f, json_t *doc, const struct palette *p)
         snprintf(b3, sizeof b3, json_is_number(rate) ? "%.1f" : "-", json_number_value(rate));
         const char *pfx = json_string_value(json_object_get(e, "prefix"));
         snprintf(b4, sizeof b4, "%s*", pfx && *pfx ? pfx : "");
-        fprintf(f, "  %8lld  %-16s %7s %-9s %-20s  %s (%s)\n",
+        json_t *fills = json_object_get(e, "fills_in_s");
+        char fb[32] = "-";
+        if (json_is_integer(fills))
+            ts_format_duration(json_integer_value(fills) * TS_NSEC_PER_SEC, fb, sizeof fb);
+        fprintf(f, "  %8lld  %-16s %7s %-9s %-8s %-20s  %s (%s)\n",
                 (long long)json_integer_value(json_object_get(e, "count")), b4,
-                bytes_str(json_object_get(e, "bytes"), b1, sizeof b1), b3, jstr(e, "newest_mtime"),
-                jstr(e, "dir"), where_str(json_object_get(e, "container"), w, sizeof w));
+                bytes_str(json_object_get(e, "bytes"), b1, sizeof b1), b3, fb,
+                jstr(e, "newest_mtime"), jstr(e, "dir"),
+                where_str(json_object_get(e, "container"), w, sizeof w));
     }
 
     json_t *m = json_object_get(doc, "memory");

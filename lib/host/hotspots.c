@@ -611,8 +611,8 @@ int collect_hotspots(struct hctx *c)
         json_array_foreach(c->findings, k, f)
         {
             const char *id = json_string_value(json_object_get(f, "id"));
-            if (!id || !startswith(id, "fs.") || streq(id, "fs.readonly") ||
-                streq(id, "fs.hotspot"))
+            if (!id || !(streq(id, "fs.full") || streq(id, "fs.nearly_full") ||
+                         streq(id, "fs.inodes_full") || streq(id, "fs.inodes_nearly_full")))
                 continue;
             const char *subj = json_string_value(json_object_get(f, "subject"));
             if (!subj || !mp || strncmp(subj, mp, strlen(mp)) != 0 ||

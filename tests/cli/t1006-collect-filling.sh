@@ -28,5 +28,7 @@ expect_eq "$(json_get "$j" "500 < $hot['fills_in_s'] < 700")" True "fills in ~60
 f="[f for f in d['findings'] if f['id'] == 'fs.filling' and f['subject'] == '$mnt']"
 expect_eq "$(json_get "$j" "$f[0]['severity']")" critical "fs.filling is critical (under an hour)"
 expect_eq "$(json_get "$j" "'session_' in $f[0]['message']")" True "the finding names the prefix"
-expect_eq "$(json_get "$j" "any(f['id'] == 'fs.full' and f['subject'] == '$mnt' for f in d['findings'])")" False "not full yet"
+expect_eq "$(json_get "$j" "any(f['id'] in ('fs.full', 'fs.nearly_full', 'fs.hotspot') and f['subject'] == '$mnt' for f in d['findings'])")" False "not full yet: no fullness or hot-spot finding"
+expect_exit 0 "human summary" -- "$TSHOOT" collect --no-containers
+expect_grep "session_\* +512K +[0-9.]+ +[0-9]+m[0-9]+s" "$T_TMP/out" "hot spot row shows when it fills"
 done_testing
