@@ -16,15 +16,23 @@
 static const char usage[] =
     "usage: tshoot metrics query EXPR --prometheus URL [OPTIONS]\n"
     "       tshoot metrics query-range EXPR --prometheus URL --start T [--end T] --step DUR\n"
+    "       tshoot metrics export --prometheus URL --since DUR [--expr EXPR]... [-o FILE]\n"
     "\n"
     "Run a PromQL query through the Prometheus HTTP API and print the result.\n"
+    "export writes the series that diagnosis needs (filesystems, OOM kills, fds,\n"
+    "memory, Uptime Kuma monitor_status, restarts, up, ALERTS; or each --expr)\n"
+    "over the window as Prometheus text with timestamps: a bundle's metrics/ file.\n"
     "Times: now, now-2h or -2h, unix seconds, or RFC 3339.\n"
     "\n"
     "Options:\n"
     "  -p, --prometheus URL        Prometheus base URL (or $PROMETHEUS_URL)\n"
     "      --time T                evaluation time of an instant query (default now)\n"
     "      --start T / --end T     range of query-range (end defaults to now)\n"
-    "      --step DUR              resolution of query-range (e.g. 15s, 1m)\n"
+    "      --step DUR              resolution of query-range (e.g. 15s, 1m); export\n"
+    "                              picks one when not given\n"
+    "      --since DUR             export: the window ends now and starts DUR ago\n"
+    "      --expr EXPR             export: this expression instead of the built-in list\n"
+    "                              (repeatable)\n"
     "      --bearer-token-file F   send 'Authorization: Bearer <first line of F>'\n"
     "      --user USER             basic auth user ...\n"
     "      --password-file F       ... and password (first line of F)\n"
@@ -44,6 +52,8 @@ enum {
     OPT_CA,
     OPT_TIMEOUT,
     OPT_JSON,
+    OPT_SINCE,
+    OPT_EXPR,
 };
 
 static void print_labels(FILE *f, json_t *metric)
@@ -105,6 +115,46 @@ static void print_result(FILE *f, json_t *data)
     }
 }
 
+static int run_export(const struct prom_client *c, const char *since_s, const char *step_s,
+                      const char *const *exprs, size_t n_exprs, const char *output, int extra)
+{
+    int64_t ns;
+    if (extra > 0) return usage_error(CMD, "export takes no expression argument (use --expr)");
+    if (!c->url) return usage_error(CMD, "--prometheus URL is required");
+    if (!since_s) return usage_error(CMD, "export needs --since DUR");
+    if (ts_parse_duration(since_s, &ns) < 0 || ns <= 0)
+        return usage_error(CMD, "--since '%s' is not a duration", since_s);
+    ts_time_t until = ts_now(), since = until - ns;
+    double step = 0;
+    if (step_s) {
+        int64_t sn;
+        if (ts_parse_duration(step_s, &sn) < 0 || sn <= 0)
+            return usage_error(CMD, "--step '%s' is not a duration", step_s);
+        step = (double)sn / 1e9;
+    }
+    char *text = NULL, *err = NULL;
+    size_t skipped = 0;
+    int r = prom_window_exposition(c, exprs, n_exprs, since, until, step, &text, &skipped, &err);
+    if (r < 0) {
+        int code = r == -E2BIG ? usage_error(CMD, "too many points: raise --step")
+                   : err       ? fail(CMD, EXIT_UNAVAILABLE, "%s", err)
+                               : fail_errno(CMD, r, "export failed");
+        free(err);
+        return code;
+    }
+    FILE *f = output_open(output);
+    if (!f) {
+        free(text);
+        return fail_errno(CMD, -errno, "cannot open '%s'", output);
+    }
+    char *red = redact_dup(text, NULL);
+    fputs(red ? red : "", f);
+    free(red);
+    free(text);
+    if (skipped) warn(CMD, "%zu expression(s) returned no data", skipped);
+    return output_close(CMD, f, output);
+}
+
 static int run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -119,22 +169,28 @@ static int run(int argc, char **argv)
         { "ca-file", required_argument, NULL, OPT_CA },
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "json", no_argument, NULL, OPT_JSON },
+        { "since", required_argument, NULL, OPT_SINCE },
+        { "expr", required_argument, NULL, OPT_EXPR },
         { "output", required_argument, NULL, 'o' },
         { "help", no_argument, NULL, 'h' },
         {},
     };
     struct prom_client c = { .url = getenv("PROMETHEUS_URL") };
     const char *at_s = NULL, *start_s = NULL, *end_s = NULL, *step_s = NULL, *output = NULL;
+    const char *since_s = NULL, *exprs[64];
+    size_t n_exprs = 0;
     bool json = false;
     int opt;
     int64_t ns;
     if (argc < 2) return usage_error(CMD, "missing subcommand: query or query-range");
     const char *sub = argv[1];
-    bool range;
+    bool range, export = false;
     if (streq(sub, "query"))
         range = false;
     else if (streq(sub, "query-range"))
         range = true;
+    else if (streq(sub, "export"))
+        range = false, export = true;
     else
         return usage_error(CMD, "unknown subcommand '%s'", sub);
     argc--;
@@ -159,12 +215,19 @@ static int run(int argc, char **argv)
             if (c.http.timeout_ms == 0) c.http.timeout_ms = 1;
             break;
         case OPT_JSON: json = true; break;
+        case OPT_SINCE: since_s = optarg; break;
+        case OPT_EXPR:
+            if (n_exprs == ELEMENTSOF(exprs)) return usage_error(CMD, "too many --expr");
+            exprs[n_exprs++] = optarg;
+            break;
         case 'o': output = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         case ':': return usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
         default: return usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
         }
     }
+    if (export) return run_export(&c, since_s, step_s, exprs, n_exprs, output, argc - optind);
+    if (since_s || n_exprs) return usage_error(CMD, "--since/--expr belong to export");
     if (optind >= argc) return usage_error(CMD, "missing PromQL expression");
     if (optind + 1 < argc) return usage_error(CMD, "unexpected argument '%s'", argv[optind + 1]);
     const char *expr = argv[optind];

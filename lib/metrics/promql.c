@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "core/macro.h"
+#include "core/buf.h"
+#include "metrics/exposition.h"
 #include "metrics/promql.h"
 
 static int api_get(const struct prom_client *c, const char *path_query, json_t **ret,
@@ -134,4 +136,135 @@ int prom_parse_time(const char *s, ts_time_t now, ts_time_t *ret)
     if (errno || *end || !isfinite(v) || v < 0 || v > 4e9) return -EINVAL;
     *ret = (ts_time_t)(v * 1e9);
     return 0;
+}
+
+static const char *const default_exprs[] = {
+    "tshoot_fs_avail_bytes",
+    "tshoot_fs_size_bytes",
+    "tshoot_fs_files_free",
+    "tshoot_fs_files",
+    "tshoot_fs_predicted_full_seconds",
+    "tshoot_dir_entries",
+    "tshoot_process_memory_leak_suspected",
+    "node_filesystem_avail_bytes",
+    "node_filesystem_size_bytes",
+    "node_filesystem_files_free",
+    "node_filesystem_files",
+    "node_filesystem_readonly",
+    "node_vmstat_oom_kill",
+    "node_filefd_allocated",
+    "node_filefd_maximum",
+    "node_memory_MemAvailable_bytes",
+    "node_memory_MemTotal_bytes",
+    "node_pressure_memory_waiting_seconds_total",
+    "process_open_fds",
+    "process_max_fds",
+    "container_memory_working_set_bytes",
+    "container_spec_memory_limit_bytes",
+    "kube_pod_container_status_restarts_total",
+    "kube_pod_container_status_last_terminated_reason",
+    "monitor_status",
+    "up",
+    "ALERTS",
+};
+
+/* One matrix result appended as exposition lines (samples with timestamps). */
+static int append_matrix(struct buf *b, json_t *result, const char **last_family)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(result, i, s)
+    {
+        json_t *metric = json_object_get(s, "metric");
+        const char *name = json_string_value(json_object_get(metric, "__name__"));
+        if (!name || !prom_valid_metric_name(name)) continue; /* expressions without a name */
+        if (!*last_family || strcmp(*last_family, name) != 0) {
+            int r = prom_family(b, name, "untyped", "from Prometheus (tshoot metrics export)");
+            if (r < 0) return r;
+            *last_family = name;
+        }
+        struct prom_label l[64];
+        size_t n = 0;
+        const char *k;
+        json_t *v;
+        json_object_foreach(metric, k, v)
+        {
+            if (streq(k, "__name__") || n == ELEMENTSOF(l) || !prom_valid_label_name(k)) continue;
+            l[n++] = (struct prom_label){ k, json_string_value(v) };
+        }
+        size_t j;
+        json_t *p;
+        json_array_foreach(json_object_get(s, "values"), j, p)
+        {
+            double t = json_number_value(json_array_get(p, 0));
+            const char *vs = json_string_value(json_array_get(p, 1));
+            if (!vs) continue;
+            double val = strtod(vs, NULL);
+            if (streq(vs, "NaN")) val = NAN;
+            size_t mark = b->len;
+            int r = prom_sample(b, name, l, n, val);
+            if (r < 0) return r;
+            /* the writer ends the line with '\n': put the timestamp before it */
+            b->len--;
+            r = buf_printf(b, " %lld\n", (long long)llround(t * 1000));
+            if (r < 0) {
+                b->len = mark;
+                b->data[mark] = '\0';
+                return r;
+            }
+        }
+    }
+    return 0;
+}
+
+int prom_window_exposition(const struct prom_client *c, const char *const *exprs, size_t n_exprs,
+                           ts_time_t since, ts_time_t until, double step_s, char **ret,
+                           size_t *ret_skipped, char **ret_err)
+{
+    if (until < since) return -EINVAL;
+    if (!exprs || n_exprs == 0) {
+        exprs = default_exprs;
+        n_exprs = ELEMENTSOF(default_exprs);
+    }
+    double range_s = (double)(until - since) / 1e9;
+    if (!(step_s > 0)) step_s = TS_MAX(15.0, ceil(range_s / 1000));
+    struct buf b = BUF_INIT(64 << 20);
+    char tb[64];
+    int r = buf_printf(&b, "# tshoot-time: %s\n", ts_format(until, 0, tb, sizeof tb));
+    size_t skipped = 0;
+    bool any_ok = false;
+    for (size_t i = 0; i < n_exprs && r >= 0; i++) {
+        json_t *data = NULL;
+        char *err = NULL;
+        int q = prom_query_range(c, exprs[i], since, until, step_s, &data, &err);
+        if (q < 0) {
+            skipped++;
+            /* transport errors are fatal (every query would fail the same way) */
+            if (q != -EPROTO && q != -EBADMSG) {
+                if (ret_err)
+                    *ret_err = err;
+                else
+                    free(err);
+                buf_release(&b);
+                return q;
+            }
+            free(err);
+            continue;
+        }
+        any_ok = true;
+        const char *last = NULL;
+        json_t *res = json_object_get(data, "result");
+        if (json_array_size(res) == 0) skipped++;
+        r = append_matrix(&b, res, &last);
+        json_decref(data);
+    }
+    if (r < 0) {
+        buf_release(&b);
+        return r;
+    }
+    (void)any_ok;
+    if (ret_skipped) *ret_skipped = skipped;
+    *ret = buf_take(&b);
+    buf_release(&b);
+    return *ret ? 0 : -ENOMEM;
 }

@@ -36,4 +36,16 @@ int prom_query_range(const struct prom_client *c, const char *expr, ts_time_t st
  * allowed). 0 or -EINVAL. */
 int prom_parse_time(const char *s, ts_time_t now, ts_time_t *ret);
 
+/* The series that diagnosis rules read (filesystems of tshoot and
+ * node_exporter, OOM kills, fds, memory, Uptime Kuma monitor_status, restarts,
+ * up, ALERTS), or the given expressions, over [since, until], rendered as
+ * Prometheus exposition text with a millisecond timestamp on every sample:
+ * the bundle's metrics/NAME.prom format, so `diagnose --prometheus` can read it
+ * like a bundle file. step_s 0 picks one that keeps each series under 1000
+ * points (at least 15 s). Expressions that fail or return nothing are
+ * skipped and counted in *ret_skipped. Caller owns *ret. */
+int prom_window_exposition(const struct prom_client *c, const char *const *exprs, size_t n_exprs,
+                           ts_time_t since, ts_time_t until, double step_s, char **ret,
+                           size_t *ret_skipped, char **ret_err);
+
 #endif

@@ -64,5 +64,15 @@ while [ $n -lt 60 ]; do
 done
 expect_eq "$firing" yes "predict_linear, tshoot prediction and near-full rules reach firing"
 expect_grep "mountpoint=\"$CSHM\"" "$T_TMP/alerts" "the alert names the tmpfs"
+
+# export: the window as exposition text with timestamps (a bundle's metrics file)
+expect_exit 0 "metrics export" -- "$TSHOOT" metrics export --prometheus "$PROM" --since 1m --step 1s -o "$T_TMP/window.prom"
+expect_grep '^# tshoot-time: [0-9-]+T[0-9:]+Z$' "$T_TMP/window.prom" "export states its time"
+if python3 "$SRCDIR/tests/cli/watch_check.py" validate "$T_TMP/window.prom" >"$T_TMP/v"; then ok "export is valid exposition"; else not_ok "export is valid exposition"; head -5 "$T_TMP/v"; fi
+pts=$(grep -cE "^tshoot_fs_avail_bytes\{.*mountpoint=\"$CSHM\".*\} [0-9.e+]+ [0-9]{13}$" "$T_TMP/window.prom")
+if [ "$pts" -ge 5 ]; then ok "export has the tmpfs history ($pts points)"; else not_ok "export has the tmpfs history ($pts points)"; fi
+expect_grep '^ALERTS\{.*alertname="TshootContainerTmpfsPredictedFull"' "$T_TMP/window.prom" "export carries the firing alerts"
+expect_exit 0 "export of one expression" -- "$TSHOOT" metrics export --prometheus "$PROM" --since 30s --step 1s --expr up
+expect_grep '^up\{.*job="tshoot"\} 1 [0-9]{13}$' "$T_TMP/out" "--expr up exported"
 expect_grep "serving /metrics" "$T_TMP/watch.log" "watch logged its address"
 done_testing

@@ -8,7 +8,7 @@
 import re
 import sys
 
-LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
+LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)( -?[0-9]+)?$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?')
 
 
@@ -49,7 +49,7 @@ def parse(path):
             pos = lm.end()
         if name not in type_:
             errors.append(f"line {n}: sample of {name} without TYPE")
-        key = (name, tuple(sorted(labels.items())))
+        key = (name, tuple(sorted(labels.items())), m.group(5))
         if key in seen:
             errors.append(f"line {n}: duplicate series {key}")
         seen.add(key)
