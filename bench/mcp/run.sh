@@ -16,5 +16,5 @@ t=${1:-$src/build/tshoot}
 [ -x "$t" ] || { echo "bench: build first (make build): no $t" >&2; exit 1; }
 t=$(cd "$(dirname "$t")" && pwd)/$(basename "$t")
 bundle=$src/examples/incidents/authentik-shm
-[ -d "$bundle" ] || bundle=$src/tests/data/mcp/bundle
+[ -d "$bundle" ] || { echo "bench: no founding bundle at $bundle" >&2; exit 1; }
 exec python3 "$here/bench.py" "$t" "$bundle" "${RUNS:-30}"

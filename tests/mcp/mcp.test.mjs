@@ -32,9 +32,8 @@ if (on('KB')) expectedTools.push('explain_rule');
 if (on('ALERTS')) expectedTools.push('alert_rules');
 if (on('REPORT') && on('DIAGNOSE')) expectedTools.push('report');
 
-// The founding incident's bundle, or our small stand-in until it exists.
-const founding = path.join(SRCDIR, 'examples/incidents/authentik-shm');
-const srcBundle = fs.existsSync(founding) ? founding : path.join(SRCDIR, 'tests/data/mcp/bundle');
+// The founding incident's bundle (authentik outpost, /dev/shm full).
+const srcBundle = path.join(SRCDIR, 'examples/incidents/authentik-shm');
 
 let tmp, root, outside, bundle, secretLog, client, transport, stderrText = '';
 
