@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <jansson.h>
 
 #include "serve/mcp/jsonrpc.h"
@@ -25,6 +26,13 @@ static int check_write(void *ud, const char *msg, size_t len)
     return 0;
 }
 
+static char root[] = "/tmp/tshoot-fuzz-mcp.XXXXXX";
+
+static void remove_root(void)
+{
+    rmdir(root);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct mcp_msg m;
@@ -35,9 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* An empty root and no live host: a fuzzed tools/call reaches the
      * tools' argument and path checks without reading the machine. */
-    static char root[] = "/tmp/tshoot-fuzz-mcp.XXXXXX";
     static int made;
-    if (!made) made = mkdtemp(root) ? 1 : -1;
+    if (!made) {
+        made = mkdtemp(root) ? 1 : -1;
+        if (made > 0) atexit(remove_root);
+    }
     if (made < 0) return 0;
     const char *roots[] = { root };
     struct mcp_server_opts o = {
