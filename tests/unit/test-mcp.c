@@ -471,7 +471,10 @@ static int big_call(struct mcp_call *c, json_t *args, json_t **ret, char **ret_e
     }
     *ret =
         json_pack("{s:s,s:o,s:s}", "schema", "test/1", "items", items, "api_token", "plainvalue");
-    return mcp_call_stage(c, 1, 3, "made items");
+    int r = mcp_call_stage(c, 1, 3, "made items");
+    if (r >= 0) r = mcp_call_stage(c, 1, 3, "made items again"); /* not re-reported */
+    if (r < 0) json_decref(*ret), *ret = NULL;
+    return r;
 }
 
 static char *big_render(const json_t *v)

@@ -50,6 +50,7 @@ struct mcp_call {
     const json_t *progress_token; /* borrowed, NULL when the client sent none */
     size_t max_items;
     size_t budget_tokens;
+    int last_stage; /* last progress reported, -1 before the first */
 };
 
 /* Send a progress notification when the client asked for them (stage of

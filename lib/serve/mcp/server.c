@@ -112,7 +112,10 @@ static int m_tools_list(struct mcp_server *s, json_t *params, json_t **ret, int 
 int mcp_call_stage(struct mcp_call *c, int stage, int total, const char *message)
 {
     if (atomic_load(&c->s->cancelled)) return -ECANCELED;
-    if (!c->progress_token) return 0;
+    /* Progress must increase with every notification: a stage reported
+     * twice (report runs a diagnosis, then writes) is only a cancel check. */
+    if (!c->progress_token || stage <= c->last_stage) return 0;
+    c->last_stage = stage;
     json_t *p = json_pack("{s:O,s:i,s:i,s:s}", "progressToken", c->progress_token, "progress",
                           stage, "total", total, "message", message ? message : "");
     return mcp_send(c->s, jsonrpc_notification("notifications/progress", p));
@@ -195,6 +198,7 @@ static int m_tools_call(struct mcp_server *s, json_t *params, json_t **ret, int 
         .progress_token = mcp_id_valid(tok) ? tok : NULL,
         .max_items = arg_size(args, "max_items", MCP_DEFAULT_MAX_ITEMS, 1000),
         .budget_tokens = arg_size(args, "budget_tokens", MCP_DEFAULT_BUDGET_TOKENS, 100000),
+        .last_stage = -1,
     };
 
     json_t *structured = NULL;
