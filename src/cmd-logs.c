@@ -167,8 +167,14 @@ static void print_human(FILE *f, json_t *doc, const struct palette *pal)
                 pal->reset);
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(in, "problems"), i, v)
+    json_t *probs = json_object_get(in, "problems");
+    json_array_foreach(probs, i, v)
     {
+        if (i == 10) {
+            fprintf(f, "%s... and %zu more problems (see --json)%s\n", pal->dim,
+                    json_array_size(probs) - 10, pal->reset);
+            break;
+        }
         fprintf(f, "%sproblem:%s ", pal->yellow, pal->reset);
         print_clipped(f, json_string_value(v) ? json_string_value(v) : "", 200);
         fputc('\n', f);
@@ -342,7 +348,14 @@ static int run_errors(int argc, char **argv)
     if (!q.json && f != stdout) {
         size_t i;
         json_t *p;
-        json_array_foreach(pr, i, p) warn("logs", "%s", json_string_value(p));
+        json_array_foreach(pr, i, p)
+        {
+            if (i == 10) {
+                warn("logs", "%zu more input problems in the report", json_array_size(pr) - 10);
+                break;
+            }
+            warn("logs", "%s", json_string_value(p));
+        }
     }
     int found = jint(json_object_get(doc, "totals"), "errors") > 0;
     json_decref(doc);

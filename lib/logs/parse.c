@@ -8,6 +8,7 @@
  * allocation: unescaped JSON/logfmt strings go into the caller's scratch
  * buffer; when it is too small the raw (escaped) text is used instead.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "logs/logs.h"
@@ -499,10 +500,13 @@ static enum log_level plain_level_token(const char *p, size_t n, size_t *adv)
      * short lower-case word ending in ':' */
     if (n == 0) return LOG_LEVEL_UNKNOWN;
     char c0 = p[0];
-    if (c0 != '[' && c0 != '<' && c0 != '(' && !is_upper(c0) && c0 != 'l' &&
-        !(n > 3 && (p[3] == ':' || (n > 4 && p[4] == ':') || (n > 5 && p[5] == ':') ||
-                    (n > 6 && p[6] == ':') || (n > 8 && p[8] == ':') || (n > 7 && p[7] == ':'))))
-        return LOG_LEVEL_UNKNOWN;
+    int colon =
+        n > 3 && (p[3] == ':' || (n > 4 && p[4] == ':') || (n > 5 && p[5] == ':') ||
+                  (n > 6 && p[6] == ':') || (n > 7 && p[7] == ':') || (n > 8 && p[8] == ':'));
+    int ok = c0 == '[' || c0 == '<' || c0 == '(' || colon ||
+             (c0 == 'l' && n > 6 && p[5] == '=') ||     /* level= */
+             (is_upper(c0) && n > 1 && is_upper(p[1])); /* ERROR, WARN */
+    if (!ok) return LOG_LEVEL_UNKNOWN;
     size_t t = 0;
     while (t < n && t < 17 && !is_space(p[t])) t++;
     if (t < 3 || t > 16) return LOG_LEVEL_UNKNOWN;
@@ -527,7 +531,17 @@ static enum log_level plain_level_token(const char *p, size_t n, size_t *adv)
     return log_level_parse(p, t);
 }
 
-static void parse_plain(const char *line, size_t len, int year_hint, struct log_record *rec)
+/* What parse_inner() already learned about a plain line. */
+struct plain_hint {
+    int time_known; /* k/t/fl hold log_parse_time_ex() of the line start */
+    size_t k;
+    ts_time_t t;
+    int fl;
+    size_t first_sp; /* offset of the first space when known, else SIZE_MAX */
+};
+
+static void parse_plain(const char *line, size_t len, int year_hint, struct log_record *rec,
+                        const struct plain_hint *h)
 {
     const char *p = line, *e = line + len;
     int fl = 0;
@@ -535,12 +549,21 @@ static void parse_plain(const char *line, size_t len, int year_hint, struct log_
     rec->format = LOG_FORMAT_PLAIN;
     rec->line = line;
     rec->line_len = len;
-    size_t k = log_parse_time_ex(p, len, year_hint, &t, &fl);
+    size_t k;
+    if (h->time_known) {
+        k = h->k;
+        t = h->t;
+        fl = h->fl;
+    } else
+        k = log_parse_time_ex(p, len, year_hint, &t, &fl);
     char first = len ? line[0] : 0;
     if (!k && len > 10) {
         /* one prefix token before the stamp: "[pod/x/c] 2026-...", "file.log 2026-..." */
         size_t sp = 0;
-        while (sp < 64 && sp < len && line[sp] != ' ') sp++;
+        if (h->first_sp != SIZE_MAX)
+            sp = h->first_sp;
+        else
+            while (sp < 64 && sp < len && line[sp] != ' ') sp++;
         if (sp > 0 && sp + 9 < len && line[sp] == ' ' && (D(line[sp + 1]) || line[sp + 1] == '[')) {
             size_t k2 = log_parse_time_ex(line + sp + 1, len - sp - 1, year_hint, &t, &fl);
             if (k2) {
@@ -599,7 +622,7 @@ static void parse_plain(const char *line, size_t len, int year_hint, struct log_
     if (k && (first == '<' || (first >= 'A' && first <= 'Z'))) {
         /* syslog header after a BSD / RFC 5424 stamp */
         while (p < e && is_space(*p)) p++;
-        const char *h = p;
+        const char *host = p;
         while (p < e && !is_space(*p)) p++; /* host */
         while (p < e && is_space(*p)) p++;
         const char *tag = p;
@@ -623,7 +646,7 @@ static void parse_plain(const char *line, size_t len, int year_hint, struct log_
             rec->msg_len = (size_t)(e - r);
             return;
         }
-        if (p > tag && p[-1] == ':' && h < tag) {
+        if (p > tag && p[-1] == ':' && host < tag) {
             while (p < e && is_space(*p)) p++;
             rec->msg = p;
             rec->msg_len = (size_t)(e - p);
@@ -650,6 +673,7 @@ static void parse_inner(const char *line, size_t len, int year_hint, struct scra
     const char *p = line;
     size_t n = len;
     while (n && is_space(*p)) p++, n--;
+    struct plain_hint hint = { .first_sp = SIZE_MAX };
     if (n && *p == '{') {
         if (parse_json(p, n, year_hint, sc, rec, depth)) return;
         rec->format = LOG_FORMAT_PLAIN;
@@ -659,8 +683,11 @@ static void parse_inner(const char *line, size_t len, int year_hint, struct scra
         rec->err_len = 0;
     } else if (depth == 0 && n > 36 && D(*p)) {
         /* CRI: "2026-04-18T10:00:00.123456789Z stdout F msg" */
-        ts_time_t t;
-        size_t k = log_parse_time(p, n, year_hint, &t);
+        ts_time_t t = TS_TIME_NONE;
+        size_t k = log_parse_time_ex(p, n, year_hint, &t, &hint.fl);
+        hint.time_known = 1;
+        hint.k = k;
+        hint.t = t;
         if (k && k + 10 <= n && p[k] == ' ' &&
             (memcmp(p + k + 1, "stdout ", 7) == 0 || memcmp(p + k + 1, "stderr ", 7) == 0) &&
             (p[k + 8] == 'F' || p[k + 8] == 'P') && (k + 9 == n || p[k + 9] == ' ')) {
@@ -675,8 +702,9 @@ static void parse_inner(const char *line, size_t len, int year_hint, struct scra
         size_t i = 0;
         while (i < n && i < 48 && is_ident(p[i])) i++;
         if (i < n && p[i] == '=' && parse_logfmt(p, n, year_hint, sc, rec)) return;
+        if (i < n && i < 48 && p[i] == ' ') hint.first_sp = i;
     }
-    parse_plain(p, n, year_hint, rec);
+    parse_plain(p, n, year_hint, rec, &hint);
 }
 
 void log_parse_line(const char *line, size_t len, int year_hint, char *scratch, size_t scratch_size,
