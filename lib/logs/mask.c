@@ -24,7 +24,8 @@ enum {
     C_PATHEND = 1 << 6, /* ends a path or URL inside a token */
     C_SLASH = 1 << 7,   /* / and \ (paths, URLs) */
     C_WORD = 1 << 8,    /* letters, digits, _ */
-    C_NUM = 1 << 9      /* digits and . : , - (a token made only of these is one value) */
+    C_NUM = 1 << 9,     /* digits and . : , - (a token made only of these is one value) */
+    C_PSEP = 1 << 10    /* . _ - separate the pieces of a word */
 };
 
 static uint16_t cls[256];
@@ -52,6 +53,7 @@ static void cls_init(void)
         if (t[c] & (C_DIGIT | C_ALPHA)) t[c] |= C_WORD;
     t['_'] |= C_WORD;
     for (const char *p = "0123456789.:,-"; *p; p++) t[(unsigned char)*p] |= C_NUM;
+    for (const char *p = "._-"; *p; p++) t[(unsigned char)*p] |= C_PSEP;
     t['/'] |= C_SLASH;
     t['\\'] |= C_SLASH;
     memcpy(cls, t, sizeof(t));
@@ -130,7 +132,7 @@ static int word_class(const char *w, size_t n, int is_key, size_t *keep)
     int any_var = 0, first_plain = 0, last_digit = 0;
     while (i < n) {
         size_t s0 = i;
-        while (i < n && (w[i] == '.' || w[i] == '_' || w[i] == '-')) dots += w[i] == '.', i++;
+        while (i < n && IS(w[i], C_PSEP)) dots += w[i] == '.', i++;
         size_t s = i;
         if (npieces >= 1 && s < n && ISDIGIT(w[s])) {
             /* a second or later piece starting with a digit is a value: the
@@ -139,8 +141,9 @@ static int word_class(const char *w, size_t n, int is_key, size_t *keep)
                        (w[first_end] == '-' || w[first_end] == '.');
             if (!node) return 1;
         }
-        int d = 0;
-        while (i < n && w[i] != '.' && w[i] != '_' && w[i] != '-') d |= ISDIGIT(w[i]), i++;
+        unsigned dc = 0, cc;
+        while (i < n && !((cc = cls[(unsigned char)w[i]]) & C_PSEP)) dc |= cc, i++;
+        int d = (dc & C_DIGIT) != 0;
         if (i == s) continue;
         if (npieces == 0) {
             first_end = i;
@@ -246,23 +249,26 @@ static size_t path_end(const char *t, size_t j, size_t n)
     return j;
 }
 
-/* Mask one token t[0..n) into o; returns the output length (<= 3n). */
-static size_t mask_token(const char *t, size_t n, char *o)
+/* A token of digits and . : , - only (numbers, addresses, host:port, times):
+ * every digit run is a value and the connectors between them merge, so it is
+ * one <*> and whatever follows the last digit. Returns the output length, 0
+ * when the token is not one of those. */
+static inline size_t mask_numeric(const char *t, size_t n, char *o)
 {
-    if (ISDIGIT(t[0])) {
-        /* only digits and . : , - (numbers, addresses, host:port, times):
-         * every digit run is a value and the connectors between them merge,
-         * so it is one <*> and whatever follows the last digit */
-        size_t i = 1;
-        while (i < n && IS(t[i], C_NUM)) i++;
-        if (i == n) {
-            size_t e = n;
-            while (!ISDIGIT(t[e - 1])) e--;
-            memcpy(o, MASK_WILDCARD, 3);
-            memcpy(o + 3, t + e, n - e);
-            return 3 + n - e;
-        }
-    }
+    if (!ISDIGIT(t[0])) return 0;
+    size_t i = 1;
+    while (i < n && IS(t[i], C_NUM)) i++;
+    if (i < n) return 0;
+    size_t e = n;
+    while (!ISDIGIT(t[e - 1])) e--;
+    memcpy(o, MASK_WILDCARD, 3);
+    for (size_t q = e; q < n; q++) o[3 + q - e] = t[q];
+    return 3 + n - e;
+}
+
+/* mask_token() of a token mask_numeric() did not take. */
+static size_t mask_token_other(const char *t, size_t n, char *o)
+{
     struct emitter e = { o, 0, (size_t)-1 };
     size_t i = 0;
     while (i < n) {
@@ -351,6 +357,13 @@ static size_t mask_token(const char *t, size_t n, char *o)
         i++;
     }
     return e.k;
+}
+
+/* Mask one token t[0..n) into o; returns the output length (<= 3n). */
+static size_t mask_token(const char *t, size_t n, char *o)
+{
+    size_t r = mask_numeric(t, n, o);
+    return r ? r : mask_token_other(t, n, o);
 }
 
 /* --- date/time runs ----------------------------------------------------- */
@@ -511,41 +524,45 @@ static int build_bitmaps(const char *s, size_t n, uint64_t *sp, uint64_t *dg)
 {
     size_t nw = (n + 63) / 64;
     int ctl = 0;
-    for (size_t w = 0; w < nw; w++) sp[w] = dg[w] = 0;
 #ifdef __SSE2__
-    const __m128i c20 = _mm_set1_epi8(0x20), c30 = _mm_set1_epi8(0x30);
-    const __m128i c9 = _mm_set1_epi8(9), cs = _mm_set1_epi8('/');
-    const __m128i cb = _mm_set1_epi8('\\');
+    const __m128i c20 = _mm_set1_epi8(0x20), c2f = _mm_set1_epi8(0x2f);
+    const __m128i c10 = _mm_set1_epi8(10), cb = _mm_set1_epi8('\\');
     __m128i lo = c20;
     /* 16 bytes at a time; the last 16 overlap the ones before (or, for a
      * line shorter than 16 bytes, come from a padded copy): no read past n */
-    for (size_t i = 0; i < n; i += 16) {
-        __m128i v;
-        unsigned shift = 0;
-        if (i + 16 <= n)
-            v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        else if (n >= 16) {
-            v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
-            shift = (unsigned)(i + 16 - n);
-        } else {
-            char pad[16];
-            memset(pad, ' ', sizeof(pad));
-            memcpy(pad, s, n);
-            v = _mm_loadu_si128((const __m128i *)(const void *)pad);
+    size_t i = 0;
+    for (size_t w = 0; w < nw; w++) {
+        uint64_t a = 0, d = 0;
+        for (unsigned q = 0; q < 64 && i < n; q += 16, i += 16) {
+            __m128i v;
+            unsigned shift = 0;
+            if (i + 16 <= n)
+                v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            else if (n >= 16) {
+                v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+                shift = (unsigned)(i + 16 - n);
+            } else {
+                char pad[16];
+                memset(pad, ' ', sizeof(pad));
+                memcpy(pad, s, n);
+                v = _mm_loadu_si128((const __m128i *)(const void *)pad);
+            }
+            __m128i le = _mm_cmpeq_epi8(_mm_min_epu8(v, c20), v);
+            /* '/' (0x2f) and the digits are the 11 bytes from 0x2f */
+            __m128i dv = _mm_sub_epi8(v, c2f);
+            __m128i dm = _mm_cmpeq_epi8(_mm_min_epu8(dv, c10), dv);
+            dm = _mm_or_si128(dm, _mm_cmpeq_epi8(v, cb));
+            lo = _mm_min_epu8(lo, v);
+            a |= (uint64_t)((unsigned)_mm_movemask_epi8(le) >> shift) << q;
+            d |= (uint64_t)((unsigned)_mm_movemask_epi8(dm) >> shift) << q;
         }
-        __m128i le = _mm_cmpeq_epi8(_mm_min_epu8(v, c20), v);
-        __m128i dv = _mm_sub_epi8(v, c30);
-        __m128i dm = _mm_cmpeq_epi8(_mm_min_epu8(dv, c9), dv);
-        __m128i sm = _mm_or_si128(_mm_cmpeq_epi8(v, cs), _mm_cmpeq_epi8(v, cb));
-        lo = _mm_min_epu8(lo, v);
-        unsigned a = (unsigned)_mm_movemask_epi8(le) >> shift;
-        unsigned d = (unsigned)_mm_movemask_epi8(_mm_or_si128(dm, sm)) >> shift;
-        sp[i / 64] |= (uint64_t)a << (i % 64);
-        dg[i / 64] |= (uint64_t)d << (i % 64);
+        sp[w] = a;
+        dg[w] = d;
     }
     /* bytes below 0x20 left a minimum below 0x20 somewhere */
     ctl = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(lo, _mm_set1_epi8(0x1f)), lo)) != 0;
 #else
+    for (size_t w = 0; w < nw; w++) sp[w] = dg[w] = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned c = cls[(unsigned char)s[i]];
         if (c & C_SPACE) sp[i / 64] |= 1ULL << (i % 64);
@@ -555,6 +572,24 @@ static int build_bitmaps(const char *s, size_t n, uint64_t *sp, uint64_t *dg)
 #endif
     if (n % 64) sp[nw - 1] |= ~0ULL << (n % 64); /* past the end counts as space */
     return ctl;
+}
+
+/* memcpy(o, s, len) for the short copies of mask_line_plain(): 16 bytes at a
+ * time when s may be read and o written up to 15 bytes past the end
+ * (`room`: how many bytes may be read from s). */
+static inline void copy_short(char *o, const char *s, size_t len, size_t room)
+{
+#ifdef __SSE2__
+    if (len + 15 <= room) {
+        for (size_t i = 0; i < len; i += 16)
+            _mm_storeu_si128((__m128i *)(void *)(o + i),
+                             _mm_loadu_si128((const __m128i *)(const void *)(s + i)));
+        return;
+    }
+#else
+    (void)room;
+#endif
+    memcpy(o, s, len);
 }
 
 /* The general case: any whitespace, any number of tokens (bitmaps built). */
@@ -751,14 +786,16 @@ static void mask_line_plain(const char *s, size_t n, char *out, struct mask_toke
     struct span sp[MASK_MAX_TOKENS];
     size_t nsp = 0;
     size_t pos = 0, k = 0, min_pos = 0, run = 0, prev_end = (size_t)-2;
-    int need_compact = 0;
+    int need_compact = 0, maybe_compact = 0;
     for (;;) {
         size_t d = next_set(bdg, pos, nw);
         if (d >= n) break;
         size_t st = tok_start(bsp, d), en = next_set(bsp, d, nw);
         if (en > n) en = n;
         /* the value-free tokens before it, with their single spaces */
-        memcpy(out + k, s + pos, st - pos);
+        /* out holds 3n + 8 bytes and k <= 3 pos: writing 15 bytes past the
+         * copy stays inside whenever reading them stays inside s[0..n) */
+        copy_short(out + k, s + pos, st - pos, n - pos);
         k += st - pos;
         size_t start = k, first = st, last_end = en;
         const char *t = s + st;
@@ -803,13 +840,17 @@ static void mask_line_plain(const char *s, size_t n, char *out, struct mask_toke
                 merged = 1;
             }
         }
-        if (!merged) k += mask_token(t, tl, out + k);
+        if (!merged) {
+            size_t r = mask_numeric(t, tl, out + k);
+            k += r ? r : mask_token_other(t, tl, out + k);
+        }
         if (st != prev_end + 1) run = 0; /* a value-free token came between */
         if (k - start == 3 && mask_is_wild(out + start, 3)) {
             if (++run >= 8) need_compact = 1;
         } else
             run = 0;
-        if (t[0] >= 'A' && t[0] <= 'Z' && memchr(t, '/', tl)) need_compact = 1;
+        /* "<*> HTTP/1.1": compact() joins a version to a wildcard before it */
+        if (t[0] >= 'A' && t[0] <= 'Z' && memchr(t, '/', tl)) maybe_compact = 1;
         sp[nsp++] =
             (struct span){ (uint32_t)first, (uint32_t)last_end, (uint32_t)start, (uint32_t)k };
         prev_end = last_end;
@@ -817,6 +858,8 @@ static void mask_line_plain(const char *s, size_t n, char *out, struct mask_toke
     }
     memcpy(out + k, s + pos, n - pos);
     k += n - pos;
+    /* compact() changes nothing in a text without a wildcard */
+    if (maybe_compact && !need_compact && memchr(out, '*', k)) need_compact = 1;
     out[k] = '\0';
     ret->text = out;
     ret->len = k;

@@ -27,9 +27,19 @@ struct red_ent {
     size_t srclen, redlen;
 };
 
+/* What an id printed as during one ids_flush() (the miner does not change
+ * while the buffered ids are written out). */
+struct flush_memo {
+    uint32_t gen; /* == per_line.flush_gen: t/len are valid */
+    uint32_t len;
+    const char *t;
+};
+
 struct per_line {
     struct miner *m;
-    struct red_ent *red; /* one per template slot */
+    struct red_ent *red;     /* one per template slot */
+    struct flush_memo *memo; /* one per template slot, or NULL */
+    uint32_t flush_gen;
     size_t nred;
     uint32_t *ids;
     size_t n, cap, max;
@@ -96,10 +106,21 @@ static void ids_flush(struct per_line *p)
     uint32_t last = UINT32_MAX;
     const char *t = NULL;
     size_t len = 0;
+    p->flush_gen++;
     for (size_t i = 0; i < p->n; i++) {
         if (p->ids[i] != last) {
             last = p->ids[i];
-            t = template_out(p, last, &len);
+            struct flush_memo *mm = p->memo && last < p->nred ? &p->memo[last] : NULL;
+            if (mm && mm->gen == p->flush_gen) {
+                t = mm->t;
+                len = mm->len;
+            } else {
+                /* the pointers stay valid to the end of this flush: a redacted
+                 * text is only replaced when its template's text changed */
+                t = template_out(p, last, &len);
+                if (mm && len <= UINT32_MAX)
+                    *mm = (struct flush_memo){ p->flush_gen, (uint32_t)len, t };
+            }
         }
         out_line(p, t, len);
     }
@@ -227,6 +248,7 @@ int logs_patterns_per_line(const struct logs_query *q, const struct patterns_opt
     if (p.nred < 16) p.nred = 16;
     if (p.nred > (1u << 24)) p.nred = 1u << 24;
     p.red = calloc(p.nred, sizeof(*p.red));
+    p.memo = p.red ? calloc(p.nred, sizeof(*p.memo)) : NULL; /* optional */
     if (!p.red) p.nred = 0;
     p.out = malloc(OUT_CHUNK);
     char *buf = malloc(READ_BUF);
@@ -271,6 +293,7 @@ out:
         free(p.red[i].red);
     }
     free(p.red);
+    free(p.memo);
     free(buf);
     free(p.out);
     free(p.ids);
