@@ -71,6 +71,11 @@ static int process_part(struct ev *e, enum part p, const char *rel, const char *
 
 /* ---- directory bundles ---- */
 
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int walk(struct ev *e, const char *root, const char *rel, int depth, size_t *n, int all_logs)
 {
     char path[8300];
@@ -102,13 +107,7 @@ static int walk(struct ev *e, const char *root, const char *rel, int depth, size
         nn++;
     }
     closedir(d);
-    for (size_t i = 0; i + 1 < nn; i++)
-        for (size_t j = i + 1; j < nn; j++)
-            if (strcmp(names[i], names[j]) > 0) {
-                char *t = names[i];
-                names[i] = names[j];
-                names[j] = t;
-            }
+    if (names) qsort(names, nn, sizeof(char *), cmp_names);
     for (size_t i = 0; r >= 0 && i < nn; i++) {
         if (++*n > MAX_ENTRIES) break;
         char crel[4096], full[8300];
@@ -208,7 +207,12 @@ static int load_tar(struct ev *e, const char *path)
     int r = 0, first = 1;
     size_t entries = 0;
     uint64_t offset = 0;
-    static char chunk[64 * 1024];
+    enum { CHUNK = 64 * 1024 };
+    _cleanup_free_ char *chunk = malloc(CHUNK);
+    if (!chunk) {
+        gzclose(gz);
+        return -ENOMEM;
+    }
     for (;;) {
         int x = gz_full(gz, hdr, 512);
         if (x == 0) break;
@@ -252,8 +256,12 @@ static int load_tar(struct ev *e, const char *path)
         enum part p = (type == '0' || type == 0) ? classify(rel) : P_IGNORE;
         if (type == 'L' || type == 'x') {
             /* GNU long name / pax header: read the payload for the next name */
+            if (size > 65536) {
+                r = ev_unreadable(e, path, "oversized extended header");
+                break;
+            }
             _cleanup_free_ char *payload = malloc(padded + 1);
-            if (!payload || size > 65536) {
+            if (!payload) {
                 r = ev_unreadable(e, path, "oversized extended header");
                 break;
             }
@@ -307,7 +315,7 @@ static int load_tar(struct ev *e, const char *path)
         uint64_t data_left = size;
         int trunc = 0;
         while (left > 0) {
-            size_t want = (size_t)TS_MIN(left, (uint64_t)sizeof chunk);
+            size_t want = (size_t)TS_MIN(left, (uint64_t)CHUNK);
             int n = gzread(gz, chunk, (unsigned)want);
             if (n <= 0) {
                 trunc = 1;

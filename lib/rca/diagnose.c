@@ -91,6 +91,11 @@ static int fs_matches(const struct kb_signal *s, const struct ev_fs *f)
     return 1;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* pattern id per (rule, signal) */
 struct sigmap {
     int32_t **sig;
@@ -168,21 +173,23 @@ static void eval_signal(struct ev *e, const struct sigmap *m, size_t r, size_t s
         }
         break;
     case KB_SIG_METRIC: {
+        /* distinct series (label sets) meeting the comparison */
         unsigned n = 0;
         const struct ev_metric *first = NULL;
-        for (size_t i = 0; i < e->n_met; i++) {
+        const char **labels = calloc(e->n_met + 1, sizeof(char *));
+        size_t nl = 0;
+        for (size_t i = 0; labels && i < e->n_met; i++) {
             const struct ev_metric *mt = &e->met[i];
             if (!streq(mt->name, s->metric) || !cmp_op(s->op, mt->value, s->value)) continue;
-            /* count series once (the latest sample wins is approximated: any sample) */
-            int dup = 0;
-            for (size_t j = 0; j < i && !dup; j++)
-                if (streq(e->met[j].name, mt->name) && streq_ptr(e->met[j].labels, mt->labels) &&
-                    cmp_op(s->op, e->met[j].value, s->value))
-                    dup = 1;
-            if (dup) continue;
-            n++;
+            labels[nl++] = mt->labels ? mt->labels : "";
             if (!first) first = mt;
         }
+        if (labels && nl) {
+            qsort(labels, nl, sizeof(char *), cmp_str);
+            for (size_t i = 0; i < nl; i++)
+                if (i == 0 || strcmp(labels[i], labels[i - 1]) != 0) n++;
+        }
+        free(labels);
         if (n >= s->min_series && first) {
             out->matched = 1;
             out->count = n;

@@ -284,6 +284,11 @@ static int scan_text(struct ev *e, int src, const char *line, size_t len, const 
     if (n < 0) return n;
     e->seq++;
     int any_rule = 0;
+    char refbuf[1024];
+    if (!ref && (n > 0 || e->n_windows)) {
+        snprintf(refbuf, sizeof refbuf, "%s:%llu", s->path, (unsigned long long)lineno);
+        ref = refbuf;
+    }
     for (int i = 0; i < n; i++) {
         uint32_t id = e->idbuf[i];
         if (id == SIG_BUILTIN_ERROR) {
@@ -326,6 +331,19 @@ static int scan_text(struct ev *e, int src, const char *line, size_t len, const 
             if (use->against) continue;
             const struct kb_signal *sg = &e->kb->rules[use->rule].signals[use->signal];
             if (!sg->capture) continue;
+            if (sg->window) {
+                /* open (or extend) a window: the capture runs on the next lines */
+                size_t w;
+                for (w = 0; w < e->n_windows; w++)
+                    if (e->windows[w].rule == use->rule && e->windows[w].signal == use->signal &&
+                        e->windows[w].src == src)
+                        break;
+                if (w == e->n_windows && e->n_windows < ELEMENTSOF(e->windows)) e->n_windows++;
+                if (w < e->n_windows)
+                    e->windows[w] =
+                        (struct ev_window){ use->rule, use->signal, src, lineno + sg->window };
+                continue;
+            }
             struct ev_hit *sh = &e->sig[use->rule][use->signal];
             if (sh->count > 100000) continue; /* bounded work */
             char *txt = NULL;
@@ -341,6 +359,24 @@ static int scan_text(struct ev *e, int src, const char *line, size_t len, const 
         }
     }
     if (any_rule) proxy_edge(e, src, line, len);
+    for (size_t w = 0; ref && w < e->n_windows; w++) {
+        struct ev_window *win = &e->windows[w];
+        if (win->src != src) continue;
+        if (lineno > win->until) {
+            e->windows[w--] = e->windows[--e->n_windows]; /* closed */
+            continue;
+        }
+        struct ev_hit *sh = &e->sig[win->rule][win->signal];
+        char *txt = NULL;
+        if (sigdb_capture(e->db, win->rule, win->signal, line, len, &txt) == 1) {
+            char *et = evidence_text(line, len);
+            char *both = NULL;
+            if (et && txt && asprintf(&both, "%s  [%s]", et, txt) < 0) both = NULL;
+            free(et);
+            hit_record(e, sh, src, ref, line, len, t, both);
+        }
+        free(txt);
+    }
     return 0;
 }
 
@@ -354,7 +390,12 @@ int ev_line(struct ev *e, int src, const char *line, size_t len, uint64_t lineno
     }
     log_parse_line(line, len, e->year_hint, e->scratch, e->max_line + 64, &rec);
     ts_time_t t = rec.time;
-    if (t == TS_TIME_NONE) t = rca_line_time(line, len, e->year_hint);
+    /* the fallback stamp finder only while it keeps paying off for this source */
+    if (t == TS_TIME_NONE && (s->fallback_hits > 0 || s->fallback_tries < 256)) {
+        s->fallback_tries++;
+        t = rca_line_time(line, len, e->year_hint);
+        if (t != TS_TIME_NONE) s->fallback_hits++;
+    }
     int level_err = rec.level >= LOG_LEVEL_ERROR                                      ? 1
                     : (rec.level == LOG_LEVEL_UNKNOWN || rec.level == LOG_LEVEL_WARN) ? -1
                                                                                       : 0;
@@ -369,9 +410,7 @@ int ev_line(struct ev *e, int src, const char *line, size_t len, uint64_t lineno
         if (s->first_time == TS_TIME_NONE || t < s->first_time) s->first_time = t;
         if (s->last_time == TS_TIME_NONE || t > s->last_time) s->last_time = t;
     }
-    char ref[1024];
-    snprintf(ref, sizeof ref, "%s:%llu", s->path, (unsigned long long)lineno);
-    int r = scan_text(e, src, line, len, ref, t, lineno, level_err);
+    int r = scan_text(e, src, line, len, NULL, t, lineno, level_err);
     if (r >= 0 && level_err == 1 && !s->first_error_text) {
         /* an error level without error words still is the first error */
         s->errors++;
@@ -523,10 +562,16 @@ int ev_read_log(struct ev *e, const char *path, const char *shown, const char *s
         return r;
     }
     struct line_ctx c = { e, src };
-    static char chunk[256 * 1024];
+    enum { CHUNK = 256 * 1024 };
+    _cleanup_free_ char *chunk = malloc(CHUNK);
+    if (!chunk) {
+        linesplit_done(&ls);
+        gzclose(gz);
+        return -ENOMEM;
+    }
     int binary_checked = 0;
     for (;;) {
-        int n = gzread(gz, chunk, sizeof chunk);
+        int n = gzread(gz, chunk, CHUNK);
         if (n < 0) {
             int en;
             const char *m = gzerror(gz, &en);

@@ -44,6 +44,7 @@ struct ev_source {
     uint64_t first_http_line;
     int status_hist[6]; /* 0: other, 1..5: Nxx */
     int status_400;
+    uint64_t fallback_tries, fallback_hits; /* rca_line_time use */
 };
 
 struct ev_hit {
@@ -118,7 +119,13 @@ struct ev {
     json_t *snapshots;    /* borrowed references of loaded snapshots (owned array) */
     int64_t retention_ns; /* from notes/deps, 0 unknown */
     int year_hint;
-    char *scratch;                          /* log_parse_line scratch, max_line + 64 bytes */
+    char *scratch; /* log_parse_line scratch, max_line + 64 bytes */
+    struct ev_window {
+        uint32_t rule, signal;
+        int src;
+        uint64_t until; /* last line number of the window */
+    } windows[16];
+    size_t n_windows;
     unsigned monitors_down, monitors_total; /* worst metrics snapshot */
     char *monitors_down_names, *monitors_ref;
     ts_time_t monitors_time;

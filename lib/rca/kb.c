@@ -311,6 +311,11 @@ static int parse_signal(struct pctx *c, struct fy_node *n, struct kb_signal *s, 
                 } else
                     pcre2_code_free(code);
             }
+        } else if (streq(key, "window")) {
+            double d;
+            r = get_num(c, k, v, &d);
+            if (r == 0 && (d < 1 || d > 10000)) r = perr(c, v, "window must be 1..10000 lines");
+            if (r == 0) s->window = (unsigned)d;
         } else if (streq(key, "require")) {
             if (!v || !fy_node_is_mapping(v))
                 return perr(c, k, "'require' must be a mapping group: min");
@@ -346,6 +351,7 @@ static int parse_signal(struct pctx *c, struct fy_node *n, struct kb_signal *s, 
         return perr(c, first_key(n), "metric signal needs 'op' and 'value'");
     if (s->n_requires && !s->capture)
         return perr(c, first_key(n), "'require' needs a 'capture' regex");
+    if (s->window && !s->capture) return perr(c, first_key(n), "'window' needs a 'capture' regex");
     return 0;
 }
 

@@ -51,6 +51,8 @@ struct kb_signal {
     char *capture; /* optional PCRE2 regex with named groups, run on matched lines */
     struct kb_require *requires;
     size_t n_requires;
+    unsigned
+        window; /* >0: `log` opens a window; `capture` runs on the next N lines of that source */
     /* KB_SIG_FINDING */
     char *finding;
     /* KB_SIG_FILESYSTEM and KB_SIG_FINDING filter */
