@@ -297,8 +297,8 @@ static void h_timeline(struct rp_out *o, const struct rp_model *m)
                           legend[k].label);
         }
         if (derived)
-            rp_puts(o, ". Hollow stars and dashed lines: alerts that would have fired but did "
-                       "not exist.");
+            rp_puts(o, ". Hollow marks: added by tshoot (dashed lines: alerts that would have "
+                       "fired but did not exist; milestones read from the fill samples).");
         rp_puts(o, "</figcaption></figure>\n");
     }
     if (m->n_events) {

@@ -260,7 +260,7 @@ static void load_events(struct ctx *c, json_t *tl)
     struct rp_model *m = c->m;
     size_t total = json_is_array(tl) ? json_array_size(tl) : 0;
     /* room for the derived alert events too */
-    m->events = alloc_array(c, TS_MIN(total, RP_MAX_EVENTS) + 4, sizeof *m->events);
+    m->events = alloc_array(c, TS_MIN(total, RP_MAX_EVENTS) + 8, sizeof *m->events);
     if (!m->events) return;
     m->n_events_total = total;
     for (size_t i = 0; i < total && m->n_events < RP_MAX_EVENTS; i++) {
@@ -576,6 +576,40 @@ static void build_gaps(struct ctx *c)
 }
 
 /* The built-in conditions become events on the timeline. */
+/* The 80%, 95% and full milestones of the filesystem that got fullest,
+ * from its fill points, when the diagnosis' timeline does not carry them. */
+static void add_fill_milestones(struct ctx *c)
+{
+    struct rp_model *m = c->m;
+    const char *subject = m->gaps[0].subject;
+    if (!subject) return;
+    static const double thresholds[] = { 80, 95, 100 };
+    char buf[600];
+    size_t n_events = m->n_events;
+    for (size_t k = 0; k < ELEMENTSOF(thresholds); k++) {
+        const struct rp_fs_point *p = NULL;
+        for (size_t i = 0; i < m->n_fs && !p; i++)
+            if (streq(m->fs[i].subject, subject) && m->fs[i].pct >= thresholds[k]) p = &m->fs[i];
+        if (!p) continue;
+        bool have = false;
+        for (size_t i = 0; i < n_events; i++)
+            if (streq(m->events[i].kind, "fs_milestone") && m->events[i].when.t <= p->t &&
+                strstr(m->events[i].text, subject))
+                have = have || m->events[i].when.t == p->t;
+        if (have) continue;
+        struct rp_event *e = &m->events[m->n_events++];
+        e->when = (struct rp_time){ .t = p->t, .has_zone = true };
+        e->source = dup_text(c, "tshoot (fill samples)");
+        e->kind = dup_text(c, "fs_milestone");
+        if (thresholds[k] >= 100)
+            snprintf(buf, sizeof buf, "%s full (%s)", subject, p->source);
+        else
+            snprintf(buf, sizeof buf, "%s reached %.0f%% (%s)", subject, thresholds[k], p->source);
+        e->text = dup_text(c, buf);
+        e->derived = true;
+    }
+}
+
 static void add_gap_events(struct ctx *c)
 {
     struct rp_model *m = c->m;
@@ -821,6 +855,7 @@ int rp_model_build(json_t *d, struct rp_model **ret)
     qsort(m->fs, m->n_fs, sizeof *m->fs, cmp_fs);
     load_inputs(&c, d);
     build_gaps(&c);
+    add_fill_milestones(&c);
     add_gap_events(&c);
     if (c.oom) return -ENOMEM;
     qsort(m->events, m->n_events, sizeof *m->events, cmp_event);

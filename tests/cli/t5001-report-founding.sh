@@ -75,6 +75,8 @@ PY
         not_ok "$label: no 80% milestone or sample for /dev/shm in the diagnosis"
     fi
     expect_grep 'No alert watched /dev/shm' "$md" "$label: contributing factor: no alert watched /dev/shm"
+    expect_grep '\| fs\\_milestone \| /dev/shm reached 80%' "$md" "$label: the 80% milestone is on the timeline"
+    expect_grep '\| fs\\_milestone \| /dev/shm reached 95%' "$md" "$label: the 95% milestone is on the timeline"
     expect_grep '^\| P0 \|' "$md" "$label: a P0 action"
     expect_grep '^\| P1 \|' "$md" "$label: a P1 action"
     expect_grep '^```mermaid$' "$md" "$label: mermaid chain"

@@ -203,6 +203,7 @@ static void test_founding_html(void **state)
     for (const char *u = strstr(html, "url("); u; u = strstr(u + 1, "url("))
         assert_true(u[4] == '#'); /* only references inside the page */
     assert_null(strstr(html, "@import"));
+    assert_null(strstr(html, "@font-face"));
     assert_null(strstr(html, "url(http"));
     free(html);
     json_decref(d);
