@@ -13,6 +13,7 @@
 
 #include "core/fileio.h"
 #include "core/macro.h"
+#include "core/redact.h"
 #include "host/procparse.h"
 #include "metrics/fstarget.h"
 
@@ -230,9 +231,10 @@ void fs_targets_free(struct fs_target *t, size_t n)
     free(t);
 }
 
+/* Labels leave tshoot (metrics, alerts, the state file): redacted copies. */
 static char *dup_or_null(const char *s)
 {
-    return s ? strdup(s) : NULL;
+    return s ? redact_dup(s, NULL) : NULL;
 }
 
 static int add_target(struct fs_target **v, size_t *n, size_t *cap, const struct ns_info *ns,
@@ -250,9 +252,19 @@ static int add_target(struct fs_target **v, size_t *n, size_t *cap, const struct
     *t = (struct fs_target){ .dev = m->dev, .pid = own_ns ? 0 : ns->pid };
     char *key = NULL, *ap = NULL;
     bool host = !ns->cname;
-    if (asprintf(&key, "%s/%s/%s|%s", host ? "host" : (ns->pod_ns ? ns->pod_ns : ""),
-                 host ? "" : (ns->pod ? ns->pod : ""), host ? "" : ns->cname, m->mountpoint) < 0)
+    t->mountpoint = dup_or_null(m->mountpoint);
+    t->fstype = dup_or_null(m->fstype);
+    t->device = dup_or_null(m->source);
+    t->container_id = dup_or_null(ns->cid);
+    t->pod = dup_or_null(ns->pod);
+    t->pod_namespace = dup_or_null(ns->pod_ns);
+    t->container = dup_or_null(ns->cname);
+    (*n)++;
+    if (!t->mountpoint || !t->fstype || !t->device) return -ENOMEM;
+    if (asprintf(&key, "%s/%s/%s|%s", host ? "host" : (t->pod_namespace ? t->pod_namespace : ""),
+                 host ? "" : (t->pod ? t->pod : ""), host ? "" : t->container, t->mountpoint) < 0)
         key = NULL;
+    /* the path to measure is the real one, never shown */
     if (own_ns)
         ap = strdup(m->mountpoint);
     else if (asprintf(&ap, "%s/%d/root%s", proc, (int)ns->pid,
@@ -260,15 +272,7 @@ static int add_target(struct fs_target **v, size_t *n, size_t *cap, const struct
         ap = NULL;
     t->key = key;
     t->access_path = ap;
-    t->mountpoint = strdup(m->mountpoint);
-    t->fstype = strdup(m->fstype);
-    t->device = strdup(m->source);
-    t->container_id = dup_or_null(ns->cid);
-    t->pod = dup_or_null(ns->pod);
-    t->pod_namespace = dup_or_null(ns->pod_ns);
-    t->container = dup_or_null(ns->cname);
-    (*n)++;
-    if (!key || !ap || !t->mountpoint || !t->fstype || !t->device) return -ENOMEM;
+    if (!key || !ap) return -ENOMEM;
     return 0;
 }
 

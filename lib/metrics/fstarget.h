@@ -14,6 +14,10 @@
  * sees as /run/containerd/.../shm), otherwise by the host. Pseudo
  * filesystems (proc, sysfs, cgroup, overlay...) are skipped like
  * node_exporter does.
+ *
+ * Label strings (mountpoint, device, pod...) are redacted copies: they leave
+ * tshoot in metrics, alerts and the state file. access_path is the real
+ * path, for measuring only.
  */
 #ifndef TSHOOT_METRICS_FSTARGET_H
 #define TSHOOT_METRICS_FSTARGET_H

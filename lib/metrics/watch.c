@@ -10,6 +10,7 @@
 
 #include "core/fileio.h"
 #include "core/macro.h"
+#include "core/redact.h"
 #include "metrics/exposition.h"
 #include "metrics/fstarget.h"
 #include "metrics/predict.h"
@@ -616,7 +617,8 @@ static int sample_procs(struct watch *w, ts_time_t now)
             series_init(&p->fds);
             p->max_fds = max_fds(w, p->pid);
         }
-        snprintf(p->comm, sizeof p->comm, "%s", ps[i].comm);
+        _cleanup_free_ char *comm = redact_dup(ps[i].comm, NULL);
+        snprintf(p->comm, sizeof p->comm, "%s", comm ? comm : "?");
         p->rss_now = ps[i].rss;
         series_add(&p->rss, t, p->rss_now);
         p->fds_now = count_fds(w, p->pid);

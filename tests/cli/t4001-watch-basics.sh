@@ -24,6 +24,11 @@ expect_exit 1 "--once exits 1 when an alert fires" -- "$TSHOOT" watch --once --m
 expect_grep "$SHM" "$T_TMP/out" "--once prints the filesystem"
 expect_grep '(89|9[0-9])\.[0-9]%' "$T_TMP/out" "--once shows the usage"
 expect_grep "alert firing: TshootFilesystemNearlyFull: $SHM is 9[0-9]% full" "$T_TMP/err" "alert logged"
+# labels leave tshoot: a secret in a mountpoint is redacted in the output
+mount_tmpfs "$T_TMP/db_password=hunter2" 64k
+expect_exit 0 "--once with a secret in a mountpoint" -- "$TSHOOT" watch --once --mount "$T_TMP/db_password*" --no-processes
+expect_grep 'db_password=\[REDACTED\]' "$T_TMP/out" "mountpoint label redacted"
+expect_no_grep 'hunter2' "$T_TMP/out" "secret not printed"
 expect_exit 0 "--once below the threshold exits 0" -- "$TSHOOT" watch --once --mount "$SHM" --no-processes --threshold 95
 
 PORT=$(free_port)
