@@ -75,6 +75,11 @@ def main():
     print("ratio        %.3f of grep (wall; target >= 0.25), %.3f by cpu time" %
           (g_wall / m_wall, g_cpu / m_cpu if m_cpu else 0))
     print("peak RSS     %.1f MB (target < 200 MB)" % rss_mb)
+    # the machine may be shared: the spread of the pairs says how far to trust the best ones
+    pairs = sorted(g[1] / m[1] for g, m in zip(grep, mine) if m[1])
+    if pairs:
+        print("cpu ratio per run pair: %s (median %.3f)" %
+              (" ".join("%.3f" % r for r in pairs), pairs[len(pairs) // 2]))
     return 0
 
 
