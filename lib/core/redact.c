@@ -85,10 +85,11 @@ static int match_key_value(const char *s, size_t n, size_t *vstart, size_t *vlen
          ci_match(s + i, w, "token") == 5 || ci_match(s + i, w, "digest") == 6)) {
         i += w + 1;
     }
+    /* Already redacted: leave it, so redaction is idempotent. */
+    if (n - i >= sizeof(REDACTED) - 1 && strncmp(s + i, REDACTED, sizeof(REDACTED) - 1) == 0)
+        return 0;
     size_t v = value_len(s + i, n - i, quote);
     if (v == 0) return 0;
-    /* Leave obvious non-secrets alone: empty markers and numbers-only short counts. */
-    if (v == strlen(REDACTED) && strncmp(s + i, REDACTED, v) == 0) return 0;
     *vstart = i;
     *vlen = v;
     return 1;

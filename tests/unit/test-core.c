@@ -65,6 +65,9 @@ static void test_redact(void **state)
                  "open /dev/shm/session_abc: no space left on device", 0);
     check_redact("Failed password for root from 10.0.0.1 port 22",
                  "Failed password for root from 10.0.0.1 port 22", 0);
+    /* Idempotent: redacting redacted text changes nothing. */
+    check_redact("password=[REDACTED] Authorization: Bearer [REDACTED]",
+                 "password=[REDACTED] Authorization: Bearer [REDACTED]", 0);
     check_redact("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\nok",
                  "[REDACTED]\nok", 1);
 }
