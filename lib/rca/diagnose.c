@@ -545,16 +545,26 @@ struct svc_stat {
 int diagnose_run(const struct diagnose_opts *o, json_t **ret)
 {
     if (!o->bundle && o->n_logs == 0 && !o->live && !o->snapshot) return -EINVAL;
-    const char *dirs[2] = { o->builtin_rules_dir, o->rules_dir };
-    if (!dirs[0]) dirs[0] = kb_default_dir();
-    _cleanup_(kb_freep) struct kb *kb = NULL;
-    int r = kb_load(dirs, 2, &kb);
-    if (r < 0) return r;
-    if (kb->n_rules == 0) return -EINVAL;
-    _cleanup_(sigdb_freep) struct sigdb *db = NULL;
+    /* A long-running caller (tshoot mcp) passes the rules it keeps loaded
+     * and compiled; everyone else gets them loaded here. */
+    _cleanup_(kb_freep) struct kb *own_kb = NULL;
+    _cleanup_(sigdb_freep) struct sigdb *own_db = NULL;
+    const struct kb *kb = o->kb;
+    struct sigdb *db = o->sigdb;
     _cleanup_free_ char *dberr = NULL;
-    r = sigdb_build(kb, &db, &dberr);
-    if (r < 0) return r;
+    int r;
+    if (!kb || !db) {
+        const char *dirs[2] = { o->builtin_rules_dir, o->rules_dir };
+        if (!dirs[0]) dirs[0] = kb_default_dir();
+        r = kb_load(dirs, 2, &own_kb);
+        if (r < 0) return r;
+        if (own_kb->n_rules == 0) return -EINVAL;
+        r = sigdb_build(own_kb, &own_db, &dberr);
+        if (r < 0) return r;
+        kb = own_kb;
+        db = own_db;
+    }
+    if (kb->n_rules == 0) return -EINVAL;
 
     struct ev e;
     r = ev_init(&e, kb, db);
