@@ -14,6 +14,11 @@ python3-yaml curl prometheus prometheus-alertmanager chromium"
 if [ "${1:-}" = full ]; then
     pkgs="$pkgs hyperfine valgrind prometheus-node-exporter"
 fi
+# Node.js runs the MCP SDK and markdownlint tests: Debian's nodejs/npm unless a
+# node (>= 18) is already installed by other means.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    pkgs="$pkgs nodejs npm"
+fi
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
