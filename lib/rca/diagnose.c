@@ -548,7 +548,8 @@ int diagnose_run(const struct diagnose_opts *o, json_t **ret)
     const char *dirs[2] = { o->builtin_rules_dir, o->rules_dir };
     if (!dirs[0]) dirs[0] = kb_default_dir();
     _cleanup_(kb_freep) struct kb *kb = NULL;
-    int r = kb_load(dirs, 2, &kb);
+    /* no built-in directory: the rules embedded in the binary */
+    int r = dirs[0] ? kb_load(dirs, 2, &kb) : kb_load_builtin(dirs + 1, 1, &kb);
     if (r < 0) return r;
     if (kb->n_rules == 0) return -EINVAL;
     _cleanup_(sigdb_freep) struct sigdb *db = NULL;

@@ -3,7 +3,6 @@
 # JVM, Python, Node, PostgreSQL, MySQL, SQLite, nginx, Envoy, Kubernetes):
 # diagnose --logs must rank the category first.
 . "$(dirname "$0")/lib.sh"
-export TSHOOT_RULES_DIR="$SRCDIR/rules"
 export TSHOOT_CACHE_DIR="$T_TMP"  # compile the pattern database once per test
 check() { # CATEGORY (excerpt on stdin)
     cat >"$T_TMP/$1.log"

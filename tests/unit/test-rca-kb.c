@@ -149,6 +149,19 @@ static void test_kb_dir(void **state)
     assert_int_equal(sigdb_build(kb, &db, &err), 0);
     assert_null(err);
     sigdb_free(db);
+
+    /* the embedded rules are exactly the shipped files */
+    struct kb *emb = NULL;
+    assert_int_equal(kb_load_builtin(NULL, 0, &emb), 0);
+    assert_int_equal(emb->n_errors, 0);
+    assert_int_equal(emb->n_rules, kb->n_rules);
+    assert_int_equal(emb->n_files, kb->n_files);
+    for (size_t i = 0; i < kb->n_rules; i++) {
+        assert_string_equal(emb->rules[i].id, kb->rules[i].id);
+        assert_string_equal(emb->rules[i].file, kb->rules[i].file);
+        assert_int_equal(emb->rules[i].n_signals, kb->rules[i].n_signals);
+    }
+    kb_free(emb);
     kb_free(kb);
 }
 
