@@ -208,9 +208,6 @@ static int run(int argc, char **argv)
         return usage_error("diagnose", "give a BUNDLE, --logs FILE or --live");
     o.logs = logs;
     o.builtin_rules_dir = builtin_rules_dir();
-    if (!o.builtin_rules_dir && !o.rules_dir)
-        return fail("diagnose", EXIT_UNAVAILABLE,
-                    "no rules directory found (set TSHOOT_RULES_DIR)");
     json_t *doc = NULL;
     int r = diagnose_run(&o, &doc);
     if (r == -EOPNOTSUPP)

@@ -111,8 +111,6 @@ static int diagnose_bundle(const char *bundle, const char *rules_dir, json_t **r
 {
     struct diagnose_opts o = { .bundle = bundle, .rules_dir = rules_dir };
     o.builtin_rules_dir = builtin_rules_dir();
-    if (!o.builtin_rules_dir && !rules_dir)
-        return fail(CMD, EXIT_UNAVAILABLE, "no rules directory found (set TSHOOT_RULES_DIR)");
     int r = diagnose_run(&o, ret);
     if (r < 0) return fail_errno(CMD, r, "cannot diagnose '%s'", bundle);
     json_t *rerr = json_object_get(*ret, "rule_errors"), *x;

@@ -42,9 +42,8 @@ __attribute__((weak)) int cmd_rules_alerts(int argc, char **argv)
 static int load(const char *user, struct kb **kb)
 {
     const char *dirs[2] = { builtin_rules_dir(), user };
-    if (!dirs[0] && !user)
-        return fail("rules", EXIT_UNAVAILABLE, "no rules directory found (set TSHOOT_RULES_DIR)");
-    int r = kb_load(dirs, 2, kb);
+    /* no built-in directory: the rules embedded in the binary */
+    int r = dirs[0] ? kb_load(dirs, 2, kb) : kb_load_builtin(dirs + 1, 1, kb);
     if (r < 0) return fail_errno("rules", r, "cannot load rules from '%s'", user ? user : dirs[0]);
     for (size_t i = 0; i < (*kb)->n_errors; i++)
         warn("rules", "rule rejected: %s", (*kb)->errors[i]);
@@ -143,11 +142,9 @@ static int run(int argc, char **argv)
     }
     if (streq(sub, "check")) {
         const char *dir = optind + 1 < argc ? argv[optind + 1] : user ? user : builtin_rules_dir();
-        if (!dir)
-            return fail("rules", EXIT_UNAVAILABLE,
-                        "no rules directory found (set TSHOOT_RULES_DIR)");
         const char *dirs[1] = { dir };
-        int r = kb_load(dirs, 1, &kb);
+        /* no directory: check the rules embedded in the binary */
+        int r = dir ? kb_load(dirs, 1, &kb) : kb_load_builtin(NULL, 0, &kb);
         if (r < 0) return fail_errno("rules", r, "cannot read '%s'", dir);
         for (size_t i = 0; i < kb->n_errors; i++) fprintf(stderr, "%s\n", kb->errors[i]);
         /* the patterns must also compile together into one database */

@@ -556,7 +556,8 @@ int diagnose_run(const struct diagnose_opts *o, json_t **ret)
     if (!kb || !db) {
         const char *dirs[2] = { o->builtin_rules_dir, o->rules_dir };
         if (!dirs[0]) dirs[0] = kb_default_dir();
-        r = kb_load(dirs, 2, &own_kb);
+        /* no built-in directory: the rules embedded in the binary */
+        r = dirs[0] ? kb_load(dirs, 2, &own_kb) : kb_load_builtin(dirs + 1, 1, &own_kb);
         if (r < 0) return r;
         if (own_kb->n_rules == 0) return -EINVAL;
         r = sigdb_build(own_kb, &own_db, &dberr);

@@ -19,7 +19,7 @@ struct diagnose_opts {
     size_t n_logs;
     int live;                      /* collect this host (needs lib/host/collect) */
     const char *rules_dir;         /* extra user rules, or NULL */
-    const char *builtin_rules_dir; /* the shipped rules/ directory, or NULL */
+    const char *builtin_rules_dir; /* replaces the embedded rules, or NULL (default) */
     const char *prometheus_url;    /* accepted, passed through (watch helper) */
     int64_t since_ns;              /* 0: no lower bound */
     json_t *snapshot;              /* optional collect snapshot to add (borrowed) */

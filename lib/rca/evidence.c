@@ -285,7 +285,12 @@ static int scan_text(struct ev *e, int src, const char *line, size_t len, const 
     e->seq++;
     int any_rule = 0;
     char refbuf[1024];
-    if (!ref && (n > 0 || e->n_windows)) {
+    /* the "path:line" reference only when a rule pattern matched or a window is
+     * open (not for the builtin error-word / HTTP ids alone: most lines) */
+    int need_ref = e->n_windows > 0;
+    for (int i = 0; i < n && !need_ref; i++)
+        if (e->idbuf[i] >= _SIG_BUILTIN_MAX) need_ref = 1;
+    if (!ref && need_ref) {
         snprintf(refbuf, sizeof refbuf, "%s:%llu", s->path, (unsigned long long)lineno);
         ref = refbuf;
     }

@@ -723,6 +723,46 @@ static int is_yaml(const char *n)
     return (l > 5 && streq(n + l - 5, ".yaml")) || (l > 4 && streq(n + l - 4, ".yml"));
 }
 
+/* Add a parsed rule (takes it): a later rule with the same id replaces the
+ * earlier one. 0 or -ENOMEM (the rule is freed either way on error). */
+static int add_rule(struct kb *kb, struct kb_rule *rule)
+{
+    size_t j;
+    for (j = 0; j < kb->n_rules; j++)
+        if (streq(kb->rules[j].id, rule->id)) break;
+    if (j < kb->n_rules) {
+        kb_rule_done(&kb->rules[j]);
+        kb->rules[j] = *rule;
+    } else {
+        struct kb_rule *nr = realloc(kb->rules, (kb->n_rules + 1) * sizeof *nr);
+        if (!nr) {
+            kb_rule_done(rule);
+            free(rule);
+            return -ENOMEM;
+        }
+        kb->rules = nr;
+        nr[kb->n_rules++] = *rule;
+    }
+    free(rule);
+    return 0;
+}
+
+/* Parse one rule text (data NULL: read path) into kb; a rejected file is
+ * listed in kb->errors. 0 or -ENOMEM. */
+static int load_one(struct kb *kb, const char *path, const char *data, size_t len)
+{
+    struct kb_rule *rule = NULL;
+    char *err = NULL;
+    kb->n_files++;
+    int x = kb_parse_rule(path, data, len, &rule, &err);
+    if (x == -ENOMEM) {
+        free(err);
+        return x;
+    }
+    if (x < 0) return add_error(kb, err);
+    return add_rule(kb, rule);
+}
+
 static int load_dir(struct kb *kb, const char *dir)
 {
     DIR *d = opendir(dir);
@@ -754,49 +794,26 @@ static int load_dir(struct kb *kb, const char *dir)
             buf_release(&path);
             continue;
         }
-        struct kb_rule *rule = NULL;
-        char *err = NULL;
-        kb->n_files++;
-        int x = kb_parse_rule(buf_str(&path), NULL, 0, &rule, &err);
+        r = load_one(kb, buf_str(&path), NULL, 0);
         buf_release(&path);
-        if (x == -ENOMEM) {
-            free(err);
-            r = x;
-            break;
-        }
-        if (x < 0) {
-            r = add_error(kb, err);
-            continue;
-        }
-        /* a later rule with the same id replaces the earlier one */
-        size_t j;
-        for (j = 0; j < kb->n_rules; j++)
-            if (streq(kb->rules[j].id, rule->id)) break;
-        if (j < kb->n_rules) {
-            kb_rule_done(&kb->rules[j]);
-            kb->rules[j] = *rule;
-        } else {
-            struct kb_rule *nr = realloc(kb->rules, (kb->n_rules + 1) * sizeof *nr);
-            if (!nr) {
-                kb_rule_done(rule);
-                free(rule);
-                r = -ENOMEM;
-                break;
-            }
-            kb->rules = nr;
-            nr[kb->n_rules++] = *rule;
-        }
-        free(rule);
     }
     for (size_t i = 0; i < n; i++) free(names[i]);
     free(names);
     return r;
 }
 
-int kb_load(const char *const *dirs, size_t n_dirs, struct kb **ret)
+static int load_dirs(int builtin, const char *const *dirs, size_t n_dirs, struct kb **ret)
 {
     _cleanup_(kb_freep) struct kb *kb = calloc(1, sizeof *kb);
     if (!kb) return -ENOMEM;
+    for (size_t i = 0; builtin && i < kb_n_builtin_files; i++) {
+        struct buf path = BUF_INIT(4096);
+        int r = buf_printf(&path, "rules/%s", kb_builtin_files[i].name);
+        if (r >= 0)
+            r = load_one(kb, buf_str(&path), kb_builtin_files[i].text, kb_builtin_files[i].len);
+        buf_release(&path);
+        if (r < 0) return r;
+    }
     for (size_t i = 0; i < n_dirs; i++) {
         if (!dirs[i]) continue;
         int r = load_dir(kb, dirs[i]);
@@ -804,6 +821,16 @@ int kb_load(const char *const *dirs, size_t n_dirs, struct kb **ret)
     }
     *ret = TAKE_PTR(kb);
     return 0;
+}
+
+int kb_load(const char *const *dirs, size_t n_dirs, struct kb **ret)
+{
+    return load_dirs(0, dirs, n_dirs, ret);
+}
+
+int kb_load_builtin(const char *const *dirs, size_t n_dirs, struct kb **ret)
+{
+    return load_dirs(1, dirs, n_dirs, ret);
 }
 
 const struct kb_rule *kb_find(const struct kb *kb, const char *id)
@@ -891,42 +918,8 @@ json_t *kb_rule_json(const struct kb *kb, const char *id)
     return o;
 }
 
-static int is_dir(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 const char *kb_default_dir(void)
 {
-    static char found[PATH_MAX];
-    if (found[0]) return found;
     const char *env = getenv("TSHOOT_RULES_DIR");
-    if (env && *env) {
-        snprintf(found, sizeof found, "%s", env);
-        return found;
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) *slash = 0;
-        static const char *const rel[] = { "/../rules", "/../share/tshoot/rules", "/rules" };
-        for (size_t i = 0; i < ELEMENTSOF(rel); i++) {
-            char cand[PATH_MAX];
-            if ((size_t)snprintf(cand, sizeof cand, "%s%s", exe, rel[i]) >= sizeof cand) continue;
-            if (is_dir(cand)) {
-                char *rp = realpath(cand, NULL);
-                snprintf(found, sizeof found, "%s", rp ? rp : cand);
-                free(rp);
-                return found;
-            }
-        }
-    }
-    if (is_dir("/usr/share/tshoot/rules")) {
-        snprintf(found, sizeof found, "/usr/share/tshoot/rules");
-        return found;
-    }
-    return NULL;
+    return env && *env ? env : NULL;
 }

@@ -131,9 +131,24 @@ void kb_rule_done(struct kb_rule *r);
 struct kb *kb_free(struct kb *kb);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct kb *, kb_free)
 
-/* The built-in rules directory: $TSHOOT_RULES_DIR, else <binary dir>/../rules
- * (build tree), <binary dir>/../share/tshoot/rules, /usr/share/tshoot/rules.
- * Borrowed static string, NULL when none exists. */
+/* One embedded rule file: the shipped rules/NAME.yaml compiled into the
+ * binary (generated at build time by scripts/embed-rules.py). */
+struct kb_text {
+    const char *name; /* "NAME.yaml" */
+    const char *text;
+    size_t len;
+};
+extern const struct kb_text kb_builtin_files[];
+extern const size_t kb_n_builtin_files;
+
+/* Like kb_load, but the embedded built-in rules load first (their file names
+ * read "rules/NAME.yaml"), then each directory of dirs overrides or extends
+ * them by id. Returns 0, -ENOENT when a directory is missing, -ENOMEM. */
+int kb_load_builtin(const char *const *dirs, size_t n_dirs, struct kb **ret);
+
+/* An explicit built-in rules directory ($TSHOOT_RULES_DIR) that replaces the
+ * embedded rules, or NULL: use the embedded ones (kb_load_builtin).
+ * Borrowed string. */
 const char *kb_default_dir(void);
 
 /* Borrowed rule by id, or NULL. */

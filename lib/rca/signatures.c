@@ -34,7 +34,9 @@ struct capture {
 struct sigdb {
     struct sig_pattern *pats;
     size_t n_pats;
-    hs_database_t *db;
+    hs_database_t *db;  /* pattern ids 0..n_base (the embedded one when n_base > 0) */
+    hs_database_t *db2; /* ids n_base..n_pats (patterns not in the embedded db), or NULL */
+    size_t n_base;
     hs_scratch_t *scratch;
     struct capture *caps;
     size_t n_caps;
@@ -94,14 +96,22 @@ static void free_patterns(struct sigdb *d)
     d->n_pats = 0;
 }
 
-static int collect(struct sigdb *d, const struct kb *kb, const unsigned char *skip)
+/* Fill d->pats: the seed expressions first (the builtin ones when seed is
+ * NULL), then every log pattern of the rules not skipped. */
+static int collect(struct sigdb *d, const struct kb *kb, const unsigned char *skip,
+                   const char *const *seed, size_t n_seed)
 {
     free_patterns(d);
-    d->pats = calloc(_SIG_BUILTIN_MAX, sizeof *d->pats);
+    if (!seed) {
+        seed = builtin_exprs;
+        n_seed = _SIG_BUILTIN_MAX;
+    }
+    d->pats = calloc(n_seed, sizeof *d->pats);
     if (!d->pats) return -ENOMEM;
-    d->n_pats = _SIG_BUILTIN_MAX;
-    for (size_t i = 0; i < _SIG_BUILTIN_MAX; i++)
-        if (!(d->pats[i].expr = strdup(builtin_exprs[i]))) return -ENOMEM;
+    for (size_t i = 0; i < n_seed; i++) {
+        if (!(d->pats[i].expr = strdup(seed[i]))) return -ENOMEM;
+        d->n_pats++;
+    }
     for (size_t r = 0; r < kb->n_rules; r++) {
         if (skip[r]) continue;
         const struct kb_rule *rule = &kb->rules[r];
@@ -130,7 +140,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-static char *cache_path(const struct sigdb *d, unsigned flags)
+static char *cache_path(const struct sigdb *d, size_t from, unsigned flags)
 {
     const char *dir = getenv("TSHOOT_CACHE_DIR");
     if (!dir || !*dir) return NULL;
@@ -138,7 +148,9 @@ static char *cache_path(const struct sigdb *d, unsigned flags)
     const char *v = hs_version();
     h = fnv(h, v, strlen(v));
     h = fnv(h, &flags, sizeof flags);
-    for (size_t i = 0; i < d->n_pats; i++) h = fnv(h, d->pats[i].expr, strlen(d->pats[i].expr) + 1);
+    h = fnv(h, &from, sizeof from);
+    for (size_t i = from; i < d->n_pats; i++)
+        h = fnv(h, d->pats[i].expr, strlen(d->pats[i].expr) + 1);
     char *p = NULL;
     if (asprintf(&p, "%s/tshoot-sigdb-%016llx.hs", dir, (unsigned long long)h) < 0) return NULL;
     return p;
@@ -174,48 +186,118 @@ static void cache_store(const char *path, const hs_database_t *db)
     free(bytes);
 }
 
-int sigdb_build(const struct kb *kb, struct sigdb **ret, char **ret_err)
+#define SIG_FLAGS (HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY)
+
+/* The embedded database (sigdb_builtin), deserialized, or NULL when there is
+ * none or it does not fit this Hyperscan (version, platform, flags, builtin
+ * expressions): the caller then compiles. */
+static hs_database_t *embedded_db(void)
+{
+    const struct sigdb_blob *b = &sigdb_builtin;
+    if (!b->bytes || !b->len || b->flags != SIG_FLAGS || b->n_exprs < _SIG_BUILTIN_MAX) return NULL;
+    for (size_t i = 0; i < _SIG_BUILTIN_MAX; i++)
+        if (!streq(b->exprs[i], builtin_exprs[i])) return NULL;
+    char *info = NULL;
+    if (hs_serialized_database_info((const char *)b->bytes, b->len, &info) != HS_SUCCESS)
+        return NULL;
+    free(info);
+    hs_database_t *db = NULL;
+    if (hs_deserialize_database((const char *)b->bytes, b->len, &db) != HS_SUCCESS) return NULL;
+    /* a database this CPU cannot run fails at scan time: try it once */
+    hs_scratch_t *s = NULL;
+    if (hs_alloc_scratch(db, &s) != HS_SUCCESS ||
+        hs_scan(db, "x", 1, 0, s, NULL, NULL) != HS_SUCCESS) {
+        hs_free_scratch(s);
+        hs_free_database(db);
+        return NULL;
+    }
+    hs_free_scratch(s);
+    return db;
+}
+
+/* True when every non-builtin expression of the seed is used by a rule:
+ * only then is the embedded database a fit (no pattern scanned for nothing,
+ * and the ids are those a full compile gives). */
+static int seed_all_used(const struct sigdb *d, size_t n_seed)
+{
+    for (size_t i = _SIG_BUILTIN_MAX; i < n_seed; i++)
+        if (d->pats[i].n_uses == 0) return 0;
+    return 1;
+}
+
+/* Compile pats[from..n_pats) (ids from..n_pats) for platform (NULL: this
+ * host), through the opt-in cache when use_cache. */
+static hs_error_t compile_range(const struct sigdb *d, size_t from, const hs_platform_info_t *plat,
+                                int use_cache, hs_database_t **ret, hs_compile_error_t **ce)
+{
+    size_t n = d->n_pats - from;
+    const char **exprs = calloc(n, sizeof(char *));
+    unsigned *flags = calloc(n, sizeof(unsigned));
+    unsigned *ids = calloc(n, sizeof(unsigned));
+    char *cpath = NULL;
+    hs_error_t e = HS_NOMEM;
+    if (!exprs || !flags || !ids) goto out;
+    for (size_t i = 0; i < n; i++) {
+        exprs[i] = d->pats[from + i].expr;
+        flags[i] = SIG_FLAGS;
+        ids[i] = (unsigned)(from + i);
+    }
+    cpath = use_cache ? cache_path(d, from, SIG_FLAGS) : NULL;
+    if (cpath && (*ret = cache_load(cpath))) {
+        e = HS_SUCCESS;
+        goto out;
+    }
+    e = hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, plat, ret, ce);
+    if (e == HS_SUCCESS && cpath) cache_store(cpath, *ret);
+out:
+    free(cpath);
+    free(exprs);
+    free(flags);
+    free(ids);
+    return e;
+}
+
+static int build(const struct kb *kb, int generic, struct sigdb **ret, char **ret_err)
 {
     struct sigdb *d = calloc(1, sizeof *d);
     _cleanup_free_ unsigned char *skip = calloc(kb->n_rules + 1, 1);
     struct buf errs = BUF_INIT(64 * 1024);
+    hs_database_t *seed = generic ? NULL : embedded_db();
+    hs_platform_info_t plat = { .tune = HS_TUNE_FAMILY_GENERIC, .cpu_features = 0 };
     int r = -ENOMEM;
     if (!d || !skip) goto fail;
     for (int attempt = 0; attempt < 64; attempt++) {
-        r = collect(d, kb, skip);
+        r = collect(d, kb, skip, seed ? sigdb_builtin.exprs : NULL,
+                    seed ? sigdb_builtin.n_exprs : 0);
         if (r < 0) goto fail;
-        const char **exprs = calloc(d->n_pats, sizeof(char *));
-        unsigned *flags = calloc(d->n_pats, sizeof(unsigned));
-        unsigned *ids = calloc(d->n_pats, sizeof(unsigned));
-        if (!exprs || !flags || !ids) {
-            free(exprs);
-            free(flags);
-            free(ids);
+        if (seed && !seed_all_used(d, sigdb_builtin.n_exprs)) {
+            /* user rules replaced built-in ones: compile everything */
+            hs_free_database(seed);
+            seed = NULL;
+            r = collect(d, kb, skip, NULL, 0);
+            if (r < 0) goto fail;
+        }
+        d->n_base = seed ? sigdb_builtin.n_exprs : 0;
+        hs_database_t *db = NULL;
+        hs_compile_error_t *ce = NULL;
+        hs_error_t e = HS_SUCCESS;
+        if (d->n_pats > d->n_base)
+            e = compile_range(d, d->n_base, generic ? &plat : NULL, !generic, &db, &ce);
+        if (e == HS_SUCCESS) {
+            if (seed) {
+                d->db = TAKE_PTR(seed);
+                d->db2 = db;
+            } else
+                d->db = db;
+            break;
+        }
+        if (e == HS_NOMEM) {
             r = -ENOMEM;
             goto fail;
         }
-        for (size_t i = 0; i < d->n_pats; i++) {
-            exprs[i] = d->pats[i].expr;
-            flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
-            ids[i] = (unsigned)i;
-        }
-        hs_compile_error_t *ce = NULL;
-        _cleanup_free_ char *cpath = cache_path(d, flags[0]);
-        if (cpath && (d->db = cache_load(cpath))) {
-            free(exprs);
-            free(flags);
-            free(ids);
-            break;
-        }
-        hs_error_t e = hs_compile_multi(exprs, flags, ids, (unsigned)d->n_pats, HS_MODE_BLOCK, NULL,
-                                        &d->db, &ce);
-        if (e == HS_SUCCESS && cpath) cache_store(cpath, d->db);
-        free(exprs);
-        free(flags);
-        free(ids);
-        if (e == HS_SUCCESS) break;
         /* find the rule behind the refused expression, drop it, retry */
         int bad = ce ? ce->expression : -1;
+        if (bad >= 0) bad += (int)d->n_base;
         if (bad < _SIG_BUILTIN_MAX || (size_t)bad >= d->n_pats) {
             if (buf_printf(&errs, "pattern database: %s\n", ce ? ce->message : "compile failed") <
                 0) {}
@@ -236,7 +318,8 @@ int sigdb_build(const struct kb *kb, struct sigdb **ret, char **ret_err)
         r = -EINVAL;
         goto fail;
     }
-    if (hs_alloc_scratch(d->db, &d->scratch) != HS_SUCCESS) {
+    if (hs_alloc_scratch(d->db, &d->scratch) != HS_SUCCESS ||
+        (d->db2 && hs_alloc_scratch(d->db2, &d->scratch) != HS_SUCCESS)) {
         r = -ENOMEM;
         goto fail;
     }
@@ -258,10 +341,28 @@ int sigdb_build(const struct kb *kb, struct sigdb **ret, char **ret_err)
     *ret = d;
     return 0;
 fail:
+    hs_free_database(seed);
     if (ret_err) *ret_err = errs.len ? buf_take(&errs) : NULL;
     buf_release(&errs);
     sigdb_free(d);
     return r;
+}
+
+int sigdb_build(const struct kb *kb, struct sigdb **ret, char **ret_err)
+{
+    return build(kb, 0, ret, ret_err);
+}
+
+int sigdb_build_generic(const struct kb *kb, struct sigdb **ret, char **ret_err)
+{
+    return build(kb, 1, ret, ret_err);
+}
+
+int sigdb_serialize(const struct sigdb *db, char **ret_bytes, size_t *ret_len)
+{
+    if (db->db2 || db->n_base) return -EINVAL;
+    hs_error_t e = hs_serialize_database(db->db, ret_bytes, ret_len);
+    return e == HS_SUCCESS ? 0 : e == HS_NOMEM ? -ENOMEM : -EINVAL;
 }
 
 struct sigdb *sigdb_free(struct sigdb *d)
@@ -270,11 +371,17 @@ struct sigdb *sigdb_free(struct sigdb *d)
     free_patterns(d);
     hs_free_scratch(d->scratch);
     hs_free_database(d->db);
+    hs_free_database(d->db2);
     for (size_t i = 0; i < d->n_caps; i++) pcre2_code_free(d->caps[i].code);
     free(d->caps);
     pcre2_match_data_free(d->md);
     free(d);
     return NULL;
+}
+
+size_t sigdb_n_compiled(const struct sigdb *db)
+{
+    return db->n_pats - db->n_base;
 }
 
 size_t sigdb_n_patterns(const struct sigdb *db)
@@ -306,6 +413,10 @@ int sigdb_scan(struct sigdb *db, const char *line, size_t len, uint32_t *ids, si
     if (len > UINT32_MAX) len = UINT32_MAX;
     hs_error_t e = hs_scan(db->db, line, (unsigned)len, 0, db->scratch, on_match, db);
     if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED) return -EIO;
+    if (db->db2) {
+        e = hs_scan(db->db2, line, (unsigned)len, 0, db->scratch, on_match, db);
+        if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED) return -EIO;
+    }
     return (int)db->out_n;
 }
 

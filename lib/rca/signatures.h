@@ -42,6 +42,34 @@ int sigdb_build(const struct kb *kb, struct sigdb **ret, char **ret_err);
 struct sigdb *sigdb_free(struct sigdb *db);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct sigdb *, sigdb_free)
 
+/* Like sigdb_build, for the build-time generator (tools/gen-sigdb.c): no
+ * embedded database, no cache, compiled for a generic x86-64 (no
+ * CPU-specific instructions) so the serialized database runs on any CPU
+ * Hyperscan supports. */
+int sigdb_build_generic(const struct kb *kb, struct sigdb **ret, char **ret_err);
+/* Serialize the database (hs_serialize_database). *ret_bytes is
+ * caller-owned. 0, -EINVAL (db built with extra databases), -ENOMEM. */
+int sigdb_serialize(const struct sigdb *db, char **ret_bytes, size_t *ret_len);
+
+/* The built-in rules' patterns compiled at build time (generated file
+ * builtin-sigdb.c, written by tools/gen-sigdb.c; all zero in the generator
+ * itself). sigdb_build uses it when the kb uses every one of its patterns
+ * and the database fits this Hyperscan (version, platform); patterns not in
+ * it (user rules) are compiled into a second, small database. Otherwise it
+ * compiles everything as before. */
+struct sigdb_blob {
+    const unsigned char *bytes; /* hs_serialize_database output */
+    size_t len;
+    const char *const *exprs; /* pattern ids 0..n_exprs, builtin ones first */
+    size_t n_exprs;
+    unsigned flags; /* Hyperscan flags every expression was compiled with */
+};
+extern const struct sigdb_blob sigdb_builtin;
+
+/* How many pattern ids were compiled at run time (the rest came from the
+ * embedded database sigdb_builtin). */
+size_t sigdb_n_compiled(const struct sigdb *db);
+
 /* Number of pattern ids (builtin ones first). */
 size_t sigdb_n_patterns(const struct sigdb *db);
 /* Borrowed pattern entry. */

@@ -3,7 +3,6 @@
 # names the session_ files and their rate, and explains the HTTP 400s.
 . "$(dirname "$0")/lib.sh"
 B="$SRCDIR/examples/incidents/authentik-shm"
-export TSHOOT_RULES_DIR="$SRCDIR/rules"
 export TSHOOT_CACHE_DIR="$T_TMP"  # compile the pattern database once per test
 expect_exit 1 "diagnose the founding bundle (hypotheses found)" -- "$TSHOOT" diagnose "$B" --json
 cp "$T_TMP/out" "$T_TMP/d.json"

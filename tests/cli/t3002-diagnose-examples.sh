@@ -1,8 +1,6 @@
 #!/bin/sh
 # Every example bundle's expected top category (examples/incidents/*/expected.json).
 . "$(dirname "$0")/lib.sh"
-export TSHOOT_RULES_DIR="$SRCDIR/rules"
-export TSHOOT_CACHE_DIR="$T_TMP"  # compile the pattern database once per test
 n=0
 for d in "$SRCDIR"/examples/incidents/*/; do
     [ -f "$d/expected.json" ] || continue

@@ -1,7 +1,6 @@
 #!/bin/sh
 # tshoot bundle: captures collect + chosen logs, redacted; diagnose reads it back.
 . "$(dirname "$0")/lib.sh"
-export TSHOOT_RULES_DIR="$SRCDIR/rules"
 export TSHOOT_CACHE_DIR="$T_TMP"  # compile the pattern database once per test
 printf 'db_password=hunter2 connecting\n2026-04-18T10:00:00Z ERROR write /data/upload.tmp: no space left on device\n' >"$T_TMP/app.log"
 expect_exit 0 "bundle -o DIR" -- "$TSHOOT" bundle -o "$T_TMP/b" --logs "$T_TMP/app.log"

@@ -3,8 +3,7 @@
 # JVM, Python, Node, PostgreSQL, MySQL, SQLite, nginx, Envoy, Kubernetes):
 # diagnose --logs must rank the category first.
 . "$(dirname "$0")/lib.sh"
-export TSHOOT_RULES_DIR="$SRCDIR/rules"
-export TSHOOT_CACHE_DIR="$T_TMP"  # compile the pattern database once per test
+export TSHOOT_CACHE_DIR="$T_TMP"  # user rules' patterns are compiled once (see the end)
 check() { # CATEGORY (excerpt on stdin)
     cat >"$T_TMP/$1.log"
     "$TSHOOT" diagnose --logs "$T_TMP/$1.log" --json >"$T_TMP/o.json" 2>/dev/null
@@ -116,10 +115,24 @@ check upstream_unavailable2 upstream_unavailable <<'EOF'
 [2023-07-01T10:00:00.000Z] "GET /api/users HTTP/1.1" 503 UF,URX 0 91 1 - "-" "curl/7.68.0" "a1b2" "users:8080" "10.0.0.5:8080"
 upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: delayed connect error: 111
 EOF
-# the opt-in pattern-database cache: written once, a corrupt one is ignored
+# the opt-in pattern-database cache: the built-in patterns come compiled in the
+# binary (nothing to cache); user rules' patterns are compiled once and cached;
+# a corrupt cache file is ignored
 set -- "$T_TMP"/tshoot-sigdb-*.hs
-[ -s "$1" ] && ok "compiled database cached in TSHOOT_CACHE_DIR" || not_ok "no cache file"
+[ -e "$1" ] && not_ok "built-in patterns compiled at run time ($1)" || ok "built-in patterns need no run-time compile"
+mkdir -p "$T_TMP/user"
+printf 'id: my_lock\ncategory: db_lock\ntitle: custom\nsignals:\n  - log: "frobnicator table jammed"\n    weight: 0.9\n' >"$T_TMP/user/my.yaml"
+user_check() { # DESC
+    printf 'frobnicator table jammed\n' >"$T_TMP/u.log"
+    "$TSHOOT" diagnose --rules "$T_TMP/user" --logs "$T_TMP/u.log" --json >"$T_TMP/o.json" 2>/dev/null
+    got=$(json_get "$T_TMP/o.json" "d['hypotheses'][0]['category'] if d['hypotheses'] else 'none'")
+    expect_eq "$got" db_lock "$1"
+}
+user_check "user rule applies"
+set -- "$T_TMP"/tshoot-sigdb-*.hs
+[ -s "$1" ] && ok "user rules' compiled database cached in TSHOOT_CACHE_DIR" || not_ok "no cache file"
 printf 'garbage' >"$1"
+user_check "user rule applies after a corrupt cache"
 check db_lock_after_corrupt_cache db_lock <<'XEOF'
 sqlite3.OperationalError: database is locked
 XEOF

@@ -90,6 +90,8 @@ static void test_signatures(void **state)
     assert_null(err);
     /* builtins + 3 log patterns */
     assert_int_equal(sigdb_n_patterns(db), _SIG_BUILTIN_MAX + 3);
+    /* not the built-in rules: every pattern compiled at run time */
+    assert_int_equal(sigdb_n_compiled(db), _SIG_BUILTIN_MAX + 3);
     uint32_t ids[16];
     const char *l1 = "write /dev/shm/session_X: No Space Left On Device";
     int n = sigdb_scan(db, l1, strlen(l1), ids, 16);
@@ -149,6 +151,75 @@ static void test_kb_dir(void **state)
     assert_int_equal(sigdb_build(kb, &db, &err), 0);
     assert_null(err);
     sigdb_free(db);
+
+    /* the embedded rules are exactly the shipped files */
+    struct kb *emb = NULL;
+    assert_int_equal(kb_load_builtin(NULL, 0, &emb), 0);
+    assert_int_equal(emb->n_errors, 0);
+    assert_int_equal(emb->n_rules, kb->n_rules);
+    assert_int_equal(emb->n_files, kb->n_files);
+    for (size_t i = 0; i < kb->n_rules; i++) {
+        assert_string_equal(emb->rules[i].id, kb->rules[i].id);
+        assert_string_equal(emb->rules[i].file, kb->rules[i].file);
+        assert_int_equal(emb->rules[i].n_signals, kb->rules[i].n_signals);
+    }
+    /* their patterns come from the build-time database, with the same ids
+     * and the same matches as a run-time compile */
+    struct sigdb *edb = NULL, *cdb = NULL;
+    assert_int_equal(sigdb_build(emb, &edb, &err), 0);
+    assert_null(err);
+    assert_int_equal(sigdb_n_compiled(edb), 0);
+    assert_int_equal(sigdb_build_generic(emb, &cdb, &err), 0);
+    assert_int_equal(sigdb_n_compiled(cdb), sigdb_n_patterns(cdb));
+    assert_int_equal(sigdb_n_patterns(edb), sigdb_n_patterns(cdb));
+    for (size_t i = 0; i < sigdb_n_patterns(edb); i++)
+        assert_string_equal(sigdb_pattern(edb, i)->expr, sigdb_pattern(cdb, i)->expr);
+    static const char *const lines[] = {
+        "write /dev/shm/session_abc: no space left on device",
+        "dial tcp: lookup db.svc.cluster.local on 10.96.0.10:53: no such host",
+        "Memory cgroup out of memory: Killed process 1234 (java)",
+        "x509: certificate has expired or is not yet valid",
+        "all good here",
+    };
+    for (size_t l = 0; l < sizeof lines / sizeof lines[0]; l++) {
+        uint32_t a[64], b[64];
+        int na = sigdb_scan(edb, lines[l], strlen(lines[l]), a, 64);
+        int nb = sigdb_scan(cdb, lines[l], strlen(lines[l]), b, 64);
+        assert_int_equal(na, nb);
+        for (int k = 0; k < na; k++) assert_int_equal(a[k], b[k]);
+        if (l < 4) assert_true(na >= 1);
+    }
+    sigdb_free(cdb);
+
+    /* a user rule with a new id: only its new pattern is compiled */
+    struct kb_rule *u = NULL;
+    static const char user[] = "id: frob\ncategory: port_conflict\ntitle: t\nsignals:\n"
+                               "  - log: 'frobnicator jammed'\n    weight: 0.9\n";
+    assert_int_equal(kb_parse_rule("u.yaml", user, strlen(user), &u, &err), 0);
+    struct kb_rule *nr = realloc(emb->rules, (emb->n_rules + 1) * sizeof *nr);
+    assert_non_null(nr);
+    emb->rules = nr;
+    emb->rules[emb->n_rules++] = *u;
+    free(u);
+    sigdb_free(edb);
+    assert_int_equal(sigdb_build(emb, &edb, &err), 0);
+    assert_int_equal(sigdb_n_compiled(edb), 1);
+    uint32_t ids[64];
+    const char *fl = "the frobnicator jammed again";
+    assert_int_equal(sigdb_scan(edb, fl, strlen(fl), ids, 64), 1);
+    assert_string_equal(sigdb_pattern(edb, ids[0])->expr, "frobnicator jammed");
+    assert_int_equal(sigdb_pattern(edb, ids[0])->uses[0].rule, emb->n_rules - 1);
+    sigdb_free(edb);
+
+    /* a user rule replacing a built-in one: everything compiled */
+    kb_rule_done(&emb->rules[0]);
+    assert_int_equal(kb_parse_rule("v.yaml", user, strlen(user), &u, &err), 0);
+    emb->rules[0] = *u;
+    free(u);
+    assert_int_equal(sigdb_build(emb, &edb, &err), 0);
+    assert_int_equal(sigdb_n_compiled(edb), sigdb_n_patterns(edb));
+    sigdb_free(edb);
+    kb_free(emb);
     kb_free(kb);
 }
 

@@ -25,9 +25,9 @@ int mcp_kb_get(struct mcp_server *s, const struct kb **ret)
     size_t n = 0;
     if (s->builtin_rules_dir) dirs[n++] = s->builtin_rules_dir;
     if (s->rules_dir) dirs[n++] = s->rules_dir;
-    if (n == 0) return -ENOENT;
     struct kb *kb = NULL;
-    int r = kb_load(dirs, n, &kb);
+    /* no built-in directory: the rules embedded in the binary, plus --rules */
+    int r = s->builtin_rules_dir ? kb_load(dirs, n, &kb) : kb_load_builtin(dirs, n, &kb);
     if (r < 0) {
         if (r != -ENOMEM) s->kb_error = r;
         return r;
