@@ -16,6 +16,10 @@
 #include "core/redact.h"
 #include "logs/errors.h"
 #include "logs/logs.h"
+#include "rca/kb.h"
+#include "rca/logsig.h"
+#include "rca/signatures.h"
+#include "rules-dir.h"
 #include "tshoot.h"
 
 static const char usage[] =
@@ -27,7 +31,8 @@ static const char usage[] =
     "\n"
     "  errors     warnings and errors by template: counts per minute, the first\n"
     "             occurrence of every error, spikes against a baseline, templates\n"
-    "             new in the window, spikes of different sources that start together\n"
+    "             new in the window, spikes of different sources that start together,\n"
+    "             known failure signatures of the knowledge base (rules/)\n"
     "  patterns   templates mined from every line\n"
     "\n"
     "Options of 'logs errors':\n"
@@ -41,6 +46,8 @@ static const char usage[] =
     "      --json         print the tshoot.logs.errors/1 document (docs/logs.md)\n"
     "  -o, --output FILE  write to FILE instead of stdout\n"
     "      --threads N    worker threads for several inputs (default: one per core, max 4)\n"
+    "  -r, --rules DIR    extra rules (*.yaml) on top of the built-in ones\n"
+    "      --no-rules     do not match the knowledge base's failure signatures\n"
     "      --no-progress  never show progress on stderr\n"
     "\n"
     "Exit status of 'logs errors': 0 no errors found, 1 errors found, 64 usage,\n"
@@ -179,6 +186,20 @@ static void print_human(FILE *f, json_t *doc, const struct palette *pal)
         print_clipped(f, json_string_value(v) ? json_string_value(v) : "", 200);
         fputc('\n', f);
     }
+    json_t *sg = json_object_get(doc, "signatures");
+    if (json_array_size(sg)) {
+        fprintf(f, "\n%sKnown failure signatures%s\n", pal->bold, pal->reset);
+        json_array_foreach(sg, i, v)
+        {
+            fprintf(f, "  %s%-24s%s %-20s %8lld  %-19s  ", pal->red, jstr(v, "rule"), pal->reset,
+                    jstr(v, "category"), (long long)jint(v, "count"),
+                    short_time(jstr(v, "first"), b1, sizeof(b1)));
+            print_clipped(f, jstr(v, "signal"), 40);
+            fprintf(f, "  %s%s%s\n    ", pal->dim, jstr(v, "first_ref"), pal->reset);
+            print_clipped(f, jstr(v, "example"), 120);
+            fputc('\n', f);
+        }
+    }
     json_t *tm = json_object_get(doc, "templates");
     if (json_array_size(tm) == 0) {
         fprintf(f, "%sno warnings or errors found%s\n", pal->green, pal->reset);
@@ -254,9 +275,32 @@ static void print_human(FILE *f, json_t *doc, const struct palette *pal)
     }
 }
 
+/* The knowledge base (built-in rules plus --rules DIR) as a signature
+ * matcher. Returns 0 (*ret_ls NULL when no rule has a log signal) or an exit
+ * status after printing one error line. */
+static int load_signatures(const char *user, struct kb **ret_kb, struct sigdb **ret_db,
+                           struct rca_logsigs **ret_ls)
+{
+    const char *dirs[2] = { builtin_rules_dir(), user };
+    /* no built-in directory: the rules embedded in the binary */
+    int r = dirs[0] ? kb_load(dirs, 2, ret_kb) : kb_load_builtin(dirs + 1, 1, ret_kb);
+    if (r < 0) return fail_errno("logs", r, "cannot load rules from '%s'", user ? user : dirs[0]);
+    for (size_t i = 0; i < (*ret_kb)->n_errors; i++)
+        warn("logs", "rule rejected: %s", (*ret_kb)->errors[i]);
+    if ((*ret_kb)->n_rules == 0) return 0;
+    _cleanup_free_ char *dberr = NULL;
+    r = sigdb_build(*ret_kb, ret_db, &dberr);
+    if (dberr) warn("logs", "%s", dberr);
+    if (r == -EINVAL) return 0; /* no log pattern at all */
+    if (r < 0) return fail_errno("logs", r, "cannot compile the rules' log patterns");
+    r = rca_logsigs_new(*ret_kb, *ret_db, ret_ls);
+    if (r < 0) return fail_errno("logs", r, "cannot prepare the rules' log patterns");
+    return 0;
+}
+
 static int run_errors(int argc, char **argv)
 {
-    enum { OPT_JSON = 256, OPT_UNIT, OPT_MAXLINE, OPT_NOPROG, OPT_THREADS };
+    enum { OPT_JSON = 256, OPT_UNIT, OPT_MAXLINE, OPT_NOPROG, OPT_THREADS, OPT_NORULES };
     static const struct option opts[] = {
         { "since", required_argument, NULL, 's' },
         { "until", required_argument, NULL, 'u' },
@@ -268,16 +312,18 @@ static int run_errors(int argc, char **argv)
         { "output", required_argument, NULL, 'o' },
         { "no-progress", no_argument, NULL, OPT_NOPROG },
         { "threads", required_argument, NULL, OPT_THREADS },
+        { "rules", required_argument, NULL, 'r' },
+        { "no-rules", no_argument, NULL, OPT_NORULES },
         {},
     };
     struct logs_query q;
     logs_query_init(&q);
-    const char *out = NULL;
-    int noprog = 0, c;
+    const char *out = NULL, *rules = NULL;
+    int noprog = 0, norules = 0, c;
     ts_time_t now = ts_now();
     unsigned long v;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "s:u:jn:o:", opts, NULL)) >= 0) {
+    while ((c = getopt_long(argc, argv, "s:u:jn:o:r:", opts, NULL)) >= 0) {
         switch (c) {
         case 's':
             if (logs_parse_when(optarg, now, &q.since) < 0)
@@ -304,6 +350,8 @@ static int run_errors(int argc, char **argv)
         case OPT_JSON: q.json = 1; break;
         case 'o': out = optarg; break;
         case OPT_NOPROG: noprog = 1; break;
+        case 'r': rules = optarg; break;
+        case OPT_NORULES: norules = 1; break;
         case OPT_THREADS:
             if (parse_uint_opt("logs", "--threads", optarg, 16, &v)) return EXIT_USAGE;
             q.threads = (int)v;
@@ -313,6 +361,7 @@ static int run_errors(int argc, char **argv)
     }
     if (q.since != TS_TIME_NONE && q.until != TS_TIME_NONE && q.until < q.since)
         return usage_error("logs", "--until is before --since");
+    if (rules && norules) return usage_error("logs", "--rules and --no-rules exclude each other");
     q.paths = (const char **)argv + optind;
     q.n_paths = (size_t)(argc - optind);
     if (q.n_paths == 0 && !q.journal) {
@@ -325,6 +374,14 @@ static int run_errors(int argc, char **argv)
     for (size_t i = 0; i < q.n_paths; i++)
         if (!streq(q.paths[i], "-") && access(q.paths[i], F_OK) < 0)
             return fail_errno("logs", -errno, "cannot open '%s'", q.paths[i]);
+    _cleanup_(kb_freep) struct kb *kb = NULL;
+    _cleanup_(sigdb_freep) struct sigdb *db = NULL;
+    _cleanup_(rca_logsigs_freep) struct rca_logsigs *ls = NULL;
+    if (!norules) {
+        int rr = load_signatures(rules, &kb, &db, &ls);
+        if (rr) return rr;
+        if (ls) q.sigs = rca_logsigs_get(ls);
+    }
     if (!noprog) logs_progress_setup(&q);
     json_t *doc = NULL;
     int r = logs_errors_run(&q, &doc);

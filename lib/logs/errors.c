@@ -26,6 +26,8 @@
 #define MAX_BUCKETS   720
 #define DEFAULT_ITEMS 50
 #define MAX_WORKERS   16
+#define TMPL_SIGS     4  /* signatures remembered per template */
+#define LINE_SIGS     16 /* signatures counted per line */
 
 struct mcount {
     int64_t minute;
@@ -69,6 +71,17 @@ struct tmpl {
     int is_new;
     ts_time_t data_from; /* start of the data the "new" verdict looked at */
     double rank;
+    uint32_t sigs[TMPL_SIGS]; /* known signatures that matched its lines */
+    size_t n_sigs;
+};
+
+/* Hits of one known signature (query->sigs). */
+struct sighit {
+    uint64_t count;
+    ts_time_t first, last;
+    const char *first_source; /* interned */
+    uint64_t first_line;
+    char *example;
 };
 
 /* An interned source name with the time range of its records; the name
@@ -101,6 +114,8 @@ struct ctx {
     struct interned src;
     const char *last_src, *last_src_raw; /* intern cache */
     struct buf key;
+    struct sighit *sh; /* [q->sigs->n] when q->sigs */
+    void *sig_state;
 };
 
 static int series_add(struct series *s, int64_t minute, uint32_t k)
@@ -239,8 +254,16 @@ static void before_evict(void *userdata)
     memset(c->idslots, 0, ID_SLOTS * sizeof(size_t));
 }
 
+static void tmpl_add_sig(struct tmpl *t, uint32_t sig)
+{
+    for (size_t i = 0; i < t->n_sigs; i++)
+        if (t->sigs[i] == sig) return;
+    if (t->n_sigs < TMPL_SIGS) t->sigs[t->n_sigs++] = sig;
+}
+
 static void merge_tmpl(struct tmpl *d, struct tmpl *s)
 {
+    for (size_t i = 0; i < s->n_sigs; i++) tmpl_add_sig(d, s->sigs[i]);
     d->count += s->count;
     if (s->level > d->level) d->level = s->level;
     if (s->first_time != TS_TIME_NONE &&
@@ -333,6 +356,38 @@ static const char *source_of(struct ctx *c, const struct log_record *rec)
     return src;
 }
 
+/* Count the known signatures of rec's line (records before --since are
+ * baseline: not counted). Returns how many matched (written to sids) or
+ * -errno. */
+static int match_sigs(struct ctx *c, const struct log_record *rec, uint32_t *sids)
+{
+    const struct logs_sigs *sg = c->q->sigs;
+    if (c->q->since != TS_TIME_NONE && rec->time != TS_TIME_NONE && rec->time < c->q->since)
+        return 0;
+    int n = sg->match(c->sig_state, rec->line, rec->line_len, sids, LINE_SIGS);
+    if (n <= 0) return n;
+    for (int i = 0; i < n; i++) {
+        if (sids[i] >= sg->n) return -EINVAL;
+        struct sighit *h = &c->sh[sids[i]];
+        int earlier = h->count == 0 || (rec->time != TS_TIME_NONE &&
+                                        (h->first == TS_TIME_NONE || rec->time < h->first));
+        h->count++;
+        if (rec->time != TS_TIME_NONE && (h->last == TS_TIME_NONE || rec->time > h->last))
+            h->last = rec->time;
+        if (earlier) {
+            const char *src = source_of(c, rec);
+            if (!src) return -ENOMEM;
+            h->first = rec->time;
+            h->first_source = src;
+            h->first_line = rec->lineno;
+            free(h->example);
+            h->example = strndup(rec->line, TS_MIN(rec->line_len, (size_t)EXAMPLE_MAX));
+            if (!h->example) return -ENOMEM;
+        }
+    }
+    return n;
+}
+
 static int add_record(struct ctx *c, const struct log_record *rec)
 {
     c->n_lines++;
@@ -345,6 +400,12 @@ static int add_record(struct ctx *c, const struct log_record *rec)
         if (c->last == TS_TIME_NONE || rec->time > c->last) c->last = rec->time;
         minute = minute_of(rec->time);
         if (series_add(&c->lines, minute, 1) < 0) return -ENOMEM;
+    }
+    uint32_t sids[LINE_SIGS];
+    int n_sids = 0;
+    if (c->sig_state) {
+        n_sids = match_sigs(c, rec, sids);
+        if (n_sids < 0) return n_sids;
     }
     enum log_level lv = rec->level;
     if (lv == LOG_LEVEL_UNKNOWN) {
@@ -382,6 +443,7 @@ static int add_record(struct ctx *c, const struct log_record *rec)
     }
     t->count++;
     if (lv > t->level) t->level = lv;
+    for (int i = 0; i < n_sids; i++) tmpl_add_sig(t, sids[i]);
     size_t si;
     for (si = 0; si < t->n_src; si++)
         if (t->src[si].name == src) break;
@@ -554,8 +616,24 @@ static const char *primary_source(const struct tmpl *t)
     return best ? best->name : "-";
 }
 
+/* The rule ids of the signatures that matched t's lines, once each. */
+static json_t *tmpl_rules_json(const struct tmpl *t, const struct logs_sigs *sg)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && sg && i < t->n_sigs; i++) {
+        const char *rule = NULL, *cat = NULL, *sig = NULL;
+        sg->describe(sg->ctx, t->sigs[i], &rule, &cat, &sig);
+        int dup = 0;
+        size_t k;
+        json_t *v;
+        json_array_foreach(a, k, v) if (streq(json_string_value(v), rule)) dup = 1;
+        if (!dup) json_array_append_new(a, json_string(rule));
+    }
+    return a ? a : json_array();
+}
+
 static json_t *template_json(const struct tmpl *t, size_t idx, int64_t m0, int64_t m1,
-                             ts_time_t since_data)
+                             ts_time_t since_data, const struct logs_sigs *sg)
 {
     char id[32], hm[48];
     snprintf(id, sizeof(id), "t%zu", idx + 1);
@@ -590,11 +668,12 @@ static json_t *template_json(const struct tmpl *t, size_t idx, int64_t m0, int64
     json_t *pm = t->s.n ? series_json(&t->s, TS_MAX(m0, t->s.v[0].minute),
                                       TS_MIN(m1, t->s.v[t->s.n - 1].minute))
                         : json_null();
-    return json_pack("{s:s,s:o,s:s,s:I,s:s,s:o,s:o,s:o,s:b,s:o,s:o,s:o}", "id", id, "template",
+    return json_pack("{s:s,s:o,s:s,s:I,s:s,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o}", "id", id, "template",
                      redacted_string(t->key), "level", log_level_name(t->level), "count",
                      (json_int_t)t->count, "source", primary_source(t), "sources", srcs, "first",
                      first, "last", time_json(t->last_time, 1), "new", t->is_new, "new_text",
-                     newtext, "per_minute", pm ? pm : json_null(), "spikes", spikes);
+                     newtext, "per_minute", pm ? pm : json_null(), "spikes", spikes, "rules",
+                     tmpl_rules_json(t, sg));
 }
 
 static int cmp_rank(const void *a, const void *b)
@@ -633,6 +712,10 @@ static void ctx_free(struct ctx *c)
     free(c->src.v);
     free(c->src.tab);
     buf_release(&c->key);
+    if (c->sh)
+        for (size_t i = 0; i < c->q->sigs->n; i++) free(c->sh[i].example);
+    free(c->sh);
+    if (c->sig_state) c->q->sigs->state_free(c->sig_state);
 }
 
 static json_t *inputs_json(struct log_reader *const *rds, size_t n)
@@ -717,6 +800,13 @@ static int ctx_init(struct ctx *c, const struct logs_query *q)
     c->idslots = calloc(ID_SLOTS, sizeof(size_t));
     c->t = calloc(LOGS_MAX_TEMPLATES, sizeof(struct tmpl));
     if (!c->slots || !c->idslots || !c->t) return -ENOMEM;
+    if (q->sigs && q->sigs->n) {
+        c->sh = calloc(q->sigs->n, sizeof(*c->sh));
+        if (!c->sh) return -ENOMEM;
+        for (size_t i = 0; i < q->sigs->n; i++) c->sh[i].first = c->sh[i].last = TS_TIME_NONE;
+        int r = q->sigs->state_new(q->sigs->ctx, &c->sig_state);
+        if (r < 0) return r;
+    }
     struct miner_opts mo = { .before_evict = before_evict, .userdata = c };
     return miner_new(&mo, &c->m);
 }
@@ -792,6 +882,24 @@ static int merge_ctx(struct ctx *a, struct ctx *b)
         srcinfo_span(SRCINFO(an), SRCINFO(b->src.v[i])->first, SRCINFO(b->src.v[i])->last);
     }
     a->last_src = a->last_src_raw = NULL;
+    for (size_t i = 0; a->sh && b->sh && i < a->q->sigs->n; i++) {
+        struct sighit *x = &a->sh[i], *y = &b->sh[i];
+        if (!y->count) continue;
+        int earlier = !x->count || (y->first != TS_TIME_NONE &&
+                                    (x->first == TS_TIME_NONE || y->first < x->first));
+        x->count += y->count;
+        if (y->last != TS_TIME_NONE && (x->last == TS_TIME_NONE || y->last > x->last))
+            x->last = y->last;
+        if (earlier) {
+            x->first = y->first;
+            x->first_line = y->first_line;
+            if (y->first_source && !(x->first_source = intern(&a->src, y->first_source)))
+                return -ENOMEM;
+            char *e = x->example;
+            x->example = y->example;
+            y->example = e;
+        }
+    }
     size_t mask = a->n_slots - 1;
     for (size_t i = 0; i < b->n_t; i++) {
         struct tmpl *t = &b->t[i];
@@ -824,6 +932,48 @@ static int merge_ctx(struct ctx *a, struct ctx *b)
     }
     b->n_t = 0;
     return 0;
+}
+
+static int cmp_sighit(const void *a, const void *b)
+{
+    const struct sighit *x = *(const struct sighit *const *)a,
+                        *y = *(const struct sighit *const *)b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    if (x->first != y->first) {
+        if (x->first == TS_TIME_NONE) return 1;
+        if (y->first == TS_TIME_NONE) return -1;
+        return x->first < y->first ? -1 : 1;
+    }
+    return x < y ? -1 : x > y;
+}
+
+/* The known signatures seen, most hits first (an empty array without a
+ * matcher). */
+static json_t *signatures_json(const struct ctx *c, const struct logs_sigs *sg, size_t max)
+{
+    json_t *arr = json_array();
+    if (!arr || !sg || !c->sh) return arr;
+    size_t n = 0;
+    const struct sighit **v = calloc(sg->n ? sg->n : 1, sizeof(*v));
+    if (!v) return arr;
+    for (size_t i = 0; i < sg->n; i++)
+        if (c->sh[i].count) v[n++] = &c->sh[i];
+    qsort(v, n, sizeof(*v), cmp_sighit);
+    for (size_t i = 0; i < n && i < max; i++) {
+        const struct sighit *h = v[i];
+        const char *rule = NULL, *cat = NULL, *sig = NULL;
+        sg->describe(sg->ctx, (size_t)(h - c->sh), &rule, &cat, &sig);
+        char ref[1024];
+        snprintf(ref, sizeof(ref), "%s:%llu", h->first_source ? h->first_source : "-",
+                 (unsigned long long)h->first_line);
+        json_array_append_new(
+            arr, json_pack("{s:s,s:s,s:s,s:I,s:o,s:o,s:o,s:o}", "rule", rule, "category", cat,
+                           "signal", sig, "count", (json_int_t)h->count, "first",
+                           time_json(h->first, 1), "last", time_json(h->last, 1), "first_ref",
+                           redacted_string(ref), "example", redacted_string(h->example)));
+    }
+    free(v);
+    return arr;
 }
 
 static unsigned worker_count(const struct logs_query *q)
@@ -949,7 +1099,8 @@ int logs_errors_run(const struct logs_query *q, json_t **ret)
     /* ids follow the ranking; index by pointer */
     size_t shown = TS_MIN(c.n_t, max_items);
     for (size_t i = 0; i < shown; i++)
-        json_array_append_new(templates, template_json(order[i], i, w0, w1, order[i]->data_from));
+        json_array_append_new(templates,
+                              template_json(order[i], i, w0, w1, order[i]->data_from, q->sigs));
 
     /* first occurrence of every error template, by time */
     byfirst = calloc(c.n_t ? c.n_t : 1, sizeof(*byfirst));
@@ -1076,6 +1227,7 @@ int logs_errors_run(const struct logs_query *q, json_t **ret)
     json_object_set_new(doc, "new_templates", news);
     json_object_set_new(doc, "spikes", spikes);
     json_object_set_new(doc, "correlated", correlated);
+    json_object_set_new(doc, "signatures", signatures_json(&c, q->sigs, max_items));
     json_object_set_new(doc, "timeline", timeline ? timeline : json_null());
     *ret = TAKE_PTR(doc);
     r = 0;

@@ -28,6 +28,25 @@ struct log_reader;
 typedef void (*logs_progress_fn)(void *userdata, uint64_t bytes_read, uint64_t disk_done,
                                  uint64_t disk_total);
 
+/* An optional matcher of known failure signatures (the knowledge base:
+ * lib/rca/logsig.h builds one), so that lib/logs needs no rule code.
+ * Signatures are numbered 0..n. Every callback is required; `match` runs on
+ * every input line from the worker threads, each with its own state from
+ * `state_new`. All strings from `describe` are borrowed from ctx. */
+struct logs_sigs {
+    size_t n;
+    void *ctx;
+    /* one per worker thread: 0 or -errno; *ret_state freed by state_free */
+    int (*state_new)(void *ctx, void **ret_state);
+    void (*state_free)(void *state);
+    /* Write the signatures line matches (each at most once) to ids[0..max);
+     * returns how many (>= 0) or -errno. */
+    int (*match)(void *state, const char *line, size_t len, uint32_t *ids, size_t max);
+    /* The rule id, category and signal name of signature i. */
+    void (*describe)(void *ctx, size_t i, const char **rule, const char **category,
+                     const char **signal);
+};
+
 struct logs_query {
     const char **paths; /* files, directories (recursive) or "-" for stdin; borrowed */
     size_t n_paths;
@@ -42,6 +61,7 @@ struct logs_query {
     int threads;               /* worker threads for several inputs; 0 = auto, 1 = single */
     logs_progress_fn progress; /* optional */
     void *progress_userdata;
+    const struct logs_sigs *sigs; /* optional known-signature matcher; borrowed */
 };
 
 static inline void logs_query_init(struct logs_query *q)

@@ -41,9 +41,17 @@ struct sigdb {
     struct capture *caps;
     size_t n_caps;
     pcre2_match_data *md;
-    /* scan state */
+};
+
+/* Where one scan writes the matched ids. */
+struct scan_out {
     uint32_t *out;
-    size_t out_max, out_n;
+    size_t max, n;
+};
+
+struct sigdb_scanner {
+    const struct sigdb *db;
+    hs_scratch_t *scratch;
 };
 
 static int add_use(struct sigdb *d, const char *expr, uint32_t rule, uint32_t sig, int against)
@@ -400,24 +408,57 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     (void)from;
     (void)to;
     (void)flags;
-    struct sigdb *d = ctx;
-    if (d->out_n < d->out_max) d->out[d->out_n++] = id;
+    struct scan_out *o = ctx;
+    if (o->n < o->max) o->out[o->n++] = id;
     return 0;
+}
+
+static int scan_with(const struct sigdb *db, hs_scratch_t *scratch, const char *line, size_t len,
+                     uint32_t *ids, size_t max)
+{
+    struct scan_out o = { ids, max, 0 };
+    if (len > UINT32_MAX) len = UINT32_MAX;
+    hs_error_t e = hs_scan(db->db, line, (unsigned)len, 0, scratch, on_match, &o);
+    if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED) return -EIO;
+    if (db->db2) {
+        e = hs_scan(db->db2, line, (unsigned)len, 0, scratch, on_match, &o);
+        if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED) return -EIO;
+    }
+    return (int)o.n;
 }
 
 int sigdb_scan(struct sigdb *db, const char *line, size_t len, uint32_t *ids, size_t max)
 {
-    db->out = ids;
-    db->out_max = max;
-    db->out_n = 0;
-    if (len > UINT32_MAX) len = UINT32_MAX;
-    hs_error_t e = hs_scan(db->db, line, (unsigned)len, 0, db->scratch, on_match, db);
-    if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED) return -EIO;
-    if (db->db2) {
-        e = hs_scan(db->db2, line, (unsigned)len, 0, db->scratch, on_match, db);
-        if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED) return -EIO;
+    return scan_with(db, db->scratch, line, len, ids, max);
+}
+
+int sigdb_scanner_new(const struct sigdb *db, struct sigdb_scanner **ret)
+{
+    if (!db || !ret) return -EINVAL;
+    struct sigdb_scanner *s = calloc(1, sizeof(*s));
+    if (!s) return -ENOMEM;
+    s->db = db;
+    /* the db's scratch was allocated for both databases: a clone fits both */
+    if (hs_clone_scratch(db->scratch, &s->scratch) != HS_SUCCESS) {
+        free(s);
+        return -ENOMEM;
     }
-    return (int)db->out_n;
+    *ret = s;
+    return 0;
+}
+
+struct sigdb_scanner *sigdb_scanner_free(struct sigdb_scanner *s)
+{
+    if (!s) return NULL;
+    hs_free_scratch(s->scratch);
+    free(s);
+    return NULL;
+}
+
+int sigdb_scanner_scan(struct sigdb_scanner *s, const char *line, size_t len, uint32_t *ids,
+                       size_t max)
+{
+    return scan_with(s->db, s->scratch, line, len, ids, max);
 }
 
 int sigdb_capture(struct sigdb *db, uint32_t rule, uint32_t signal, const char *line, size_t len,

@@ -80,6 +80,18 @@ const struct sig_pattern *sigdb_pattern(const struct sigdb *db, size_t id);
  * failure. */
 int sigdb_scan(struct sigdb *db, const char *line, size_t len, uint32_t *ids, size_t max);
 
+/* A scanner with its own Hyperscan scratch, for one thread: several
+ * scanners of one database may scan at the same time (sigdb_scan and
+ * sigdb_capture use the database's single scratch / match data and must not
+ * run concurrently). The db is borrowed and must outlive the scanner.
+ * 0, -EINVAL, -ENOMEM. */
+struct sigdb_scanner;
+int sigdb_scanner_new(const struct sigdb *db, struct sigdb_scanner **ret);
+struct sigdb_scanner *sigdb_scanner_free(struct sigdb_scanner *s);
+/* Like sigdb_scan, with the scanner's scratch. */
+int sigdb_scanner_scan(struct sigdb_scanner *s, const char *line, size_t len, uint32_t *ids,
+                       size_t max);
+
 /* Run a signal's capture regex on a line and check its `require` minimums.
  * Returns 1 (captured, requirements met; *ret_text gets a short caller-owned
  * "group=value ..." summary when ret_text is non-NULL), 0 (no match or a

@@ -50,6 +50,18 @@ expect_eq "$(json_get "$J" '[t for t in d["templates"] if "no space left" in t["
 expect_grep 'never seen before 10:32' "$J" "new template text"
 expect_eq "$(json_get "$J" '[t for t in d["templates"] if "no space left" in t["template"]][0]["first"]["source"].endswith("outpost/outpost.log")')" \
     True "first occurrence names its source"
+# the knowledge base: the ENOSPC signature of disk_full, every line counted once
+expect_eq "$(json_get "$J" '[s["count"] for s in d["signatures"] if s["rule"] == "disk_full" and s["signal"] == "enospc"][0]')" \
+    $((28 * 18)) "disk_full ENOSPC signature count"
+expect_eq "$(json_get "$J" '[s["first"] for s in d["signatures"] if s["rule"] == "disk_full"][0]')" \
+    "2026-04-18T10:32:00.000Z" "disk_full first hit at 10:32"
+expect_eq "$(json_get "$J" '[s["category"] for s in d["signatures"] if s["rule"] == "disk_full"][0]')" \
+    "disk_full" "signature category"
+first_line=$(grep -n 'no space left' "$D/outpost/outpost.log" | head -1 | cut -d: -f1)
+expect_eq "$(json_get "$J" '[s["first_ref"] for s in d["signatures"] if s["rule"] == "disk_full"][0].endswith("outpost/outpost.log:'"$first_line"'")')" \
+    True "first_ref names the file and line"
+expect_eq "$(json_get "$J" '"disk_full" in [t for t in d["templates"] if "no space left" in t["template"]][0]["rules"]')" \
+    True "ENOSPC template tagged with its rule"
 # the ingress 400s existed before (4 of them) but spike at 10:32
 expect_eq "$(json_get "$J" '[t for t in d["templates"] if "returned" in t["template"]][0]["new"]')" False \
     "ingress 400 template is not new"
@@ -107,6 +119,32 @@ expect_eq "$(json_get "$T_TMP/stdin.json" 'd["totals"]["errors"]')" $((28 * 18))
 head -c 3000 "$T_TMP/outpost.log.gz" >"$T_TMP/cut.log.gz"
 expect_exit 0 "truncated gzip still analysed" -- "$TSHOOT" logs errors --json "$T_TMP/cut.log.gz"
 expect_grep 'truncated gzip stream at byte 3000' "$T_TMP/out" "truncation reported with offset"
+
+# an ENOSPC logged at INFO level still counts; --rules adds a user rule;
+# --no-rules turns the knowledge base off
+printf '2026-04-18T11:00:00Z INFO cache write: no space left on device\n2026-04-18T11:00:01Z INFO frobnicator jammed at 3\n' >"$T_TMP/info.log"
+mkdir -p "$T_TMP/rules"
+cat >"$T_TMP/rules/frob.yaml" <<'EOF'
+id: frob_jam
+category: port_conflict
+title: The frobnicator jams
+summary: The frobnicator jammed.
+signals:
+  - log: 'frobnicator jammed'
+    name: jam
+    weight: 0.8
+EOF
+expect_exit 0 "info-level signatures: exit 0" -- "$TSHOOT" logs errors --json --rules "$T_TMP/rules" "$T_TMP/info.log"
+expect_eq "$(json_get "$T_TMP/out" '[s["count"] for s in d["signatures"] if s["rule"] == "disk_full"][0]')" 1 \
+    "INFO-level ENOSPC counted"
+expect_eq "$(json_get "$T_TMP/out" '[s["signal"] for s in d["signatures"] if s["rule"] == "frob_jam"][0]')" jam \
+    "user rule from --rules matched"
+expect_exit 0 "human table" -- "$TSHOOT" logs errors "$T_TMP/info.log"
+expect_grep 'Known failure signatures' "$T_TMP/out" "human table has the signatures section"
+expect_grep 'disk_full' "$T_TMP/out" "human table names the rule"
+expect_exit 0 "--no-rules" -- "$TSHOOT" logs errors --json --no-rules "$T_TMP/info.log"
+expect_eq "$(json_get "$T_TMP/out" 'len(d["signatures"])')" 0 "--no-rules: no signatures"
+expect_exit 66 "missing --rules dir" -- "$TSHOOT" logs errors --rules "$T_TMP/norules" "$T_TMP/info.log"
 
 # -o FILE, binary files, clean input, bad usage
 printf 'x\000\001\002binary' >"$D/core.bin"

@@ -15,6 +15,9 @@
 
 #include "logs/errors.h"
 #include "logs/logs.h"
+#include "rca/kb.h"
+#include "rca/logsig.h"
+#include "rca/signatures.h"
 
 static char path[64];
 
@@ -206,12 +209,108 @@ static void test_sources_judged_separately(void **state)
     unlink(b);
 }
 
+static json_t *find_sig(json_t *doc, const char *rule, const char *signal)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(doc, "signatures"), i, s)
+    {
+        if (streq(json_string_value(json_object_get(s, "rule")), rule) &&
+            streq(json_string_value(json_object_get(s, "signal")), signal))
+            return s;
+    }
+    return NULL;
+}
+
+static void test_kb_signatures(void **state)
+{
+    (void)state;
+    /* the founding incident in two files read by two threads: ENOSPC logged at
+     * INFO in one (not a warning: no template) and at ERROR in the other,
+     * which starts earlier; lines before --since are baseline, not counted */
+    char a[64] = "/tmp/tshoot-errors-a.XXXXXX", b[64] = "/tmp/tshoot-errors-b.XXXXXX";
+    int fa = mkstemp(a), fb = mkstemp(b);
+    assert_true(fa >= 0 && fb >= 0);
+    FILE *f = fdopen(fa, "w"), *g = fdopen(fb, "w");
+    for (int m = 0; m < 30; m++) {
+        fprintf(f, "2026-04-18T10:%02d:00Z INFO request served in %d ms\n", m, m + 3);
+        if (m >= 10)
+            fprintf(f,
+                    "2026-04-18T10:%02d:10Z INFO session save: write /dev/shm/s%d: no space left "
+                    "on device\n",
+                    m, m);
+        if (m >= 5)
+            fprintf(g, "2026-04-18T10:%02d:20Z ERROR open /dev/shm/x%d: no space left on device\n",
+                    m, m);
+    }
+    fclose(f);
+    fclose(g);
+    _cleanup_(kb_freep) struct kb *kb = NULL;
+    _cleanup_(sigdb_freep) struct sigdb *db = NULL;
+    _cleanup_(rca_logsigs_freep) struct rca_logsigs *ls = NULL;
+    _cleanup_free_ char *err = NULL;
+    assert_int_equal(kb_load_builtin(NULL, 0, &kb), 0);
+    assert_int_equal(sigdb_build(kb, &db, &err), 0);
+    assert_int_equal(rca_logsigs_new(kb, db, &ls), 0);
+    const char *paths[] = { a, b };
+    struct logs_query q;
+    logs_query_init(&q);
+    q.paths = paths;
+    q.n_paths = 2;
+    q.threads = 2;
+    q.sigs = rca_logsigs_get(ls);
+    json_t *doc = NULL;
+    assert_int_equal(logs_errors_run(&q, &doc), 0);
+    json_t *s = find_sig(doc, "disk_full", "enospc");
+    assert_non_null(s);
+    assert_int_equal(json_integer_value(json_object_get(s, "count")), 20 + 25);
+    assert_string_equal(json_string_value(json_object_get(s, "category")), "disk_full");
+    assert_string_equal(json_string_value(json_object_get(s, "first")), "2026-04-18T10:05:20.000Z");
+    assert_string_equal(json_string_value(json_object_get(s, "last")), "2026-04-18T10:29:20.000Z");
+    char ref[80];
+    snprintf(ref, sizeof(ref), "%s:1", b);
+    assert_string_equal(json_string_value(json_object_get(s, "first_ref")), ref);
+    assert_non_null(strstr(json_string_value(json_object_get(s, "example")), "ERROR open"));
+    /* the ERROR template carries the rule; the INFO lines make no template */
+    json_t *t = find_template(doc, "no space left");
+    assert_non_null(t);
+    assert_int_equal(json_integer_value(json_object_get(t, "count")), 25);
+    int has = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(t, "rules"), i, v) has |=
+        streq(json_string_value(v), "disk_full");
+    assert_true(has);
+    assert_null(find_sig(doc, "oom_killed", "killed for memory")); /* nothing invented */
+    json_decref(doc);
+
+    /* a window: lines before --since are not counted */
+    q.since = (ts_days_from_civil(2026, 4, 18) * 86400 + 10 * 3600 + 20 * 60) * TS_NSEC_PER_SEC;
+    assert_int_equal(logs_errors_run(&q, &doc), 0);
+    s = find_sig(doc, "disk_full", "enospc");
+    assert_non_null(s);
+    assert_int_equal(json_integer_value(json_object_get(s, "count")), 10 + 10);
+    assert_string_equal(json_string_value(json_object_get(s, "first")), "2026-04-18T10:20:10.000Z");
+    json_decref(doc);
+
+    /* without a matcher: an empty list, the templates still there */
+    q.sigs = NULL;
+    q.since = TS_TIME_NONE;
+    assert_int_equal(logs_errors_run(&q, &doc), 0);
+    assert_int_equal(json_array_size(json_object_get(doc, "signatures")), 0);
+    assert_non_null(find_template(doc, "no space left"));
+    json_decref(doc);
+    unlink(a);
+    unlink(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spike_and_new),
         cmocka_unit_test(test_eviction_conserves_counts),
         cmocka_unit_test(test_sources_judged_separately),
+        cmocka_unit_test(test_kb_signatures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
