@@ -30,7 +30,7 @@ static const char usage[] =
     "      --since DUR       ignore log lines older than DUR (e.g. 2h)\n"
     "      --prometheus URL  also read the series the rules' metric conditions use\n"
     "                        from this Prometheus over --since (default 1h) to now\n"
-    "      --bearer-token-file F  Prometheus: 'Authorization: Bearer <first line of F>'\n"
+    "      --bearer-token-file F  Prometheus: send the first line of F as Bearer token\n"
     "      --ca-file F       Prometheus: trust the CA certificates in F (PEM)\n"
     "      --timeout DUR     Prometheus: per-request timeout (default 5s)\n"
     "  -n, --top N           hypotheses to print (default 5)\n"

@@ -137,8 +137,9 @@ int ev_add_prometheus(struct ev *e, const struct diagnose_opts *o)
             snprintf(path, sizeof path, "prometheus:%s", u ? u : "");
             snprintf(m, sizeof m, "%s (%zu of %zu queries not sent)", terr ? terr : strerror(-r),
                      n - i - 1, n);
-            _cleanup_free_ char *red = redact_dup(m, NULL);
-            return ev_unreadable(e, path, red ? red : "cannot query Prometheus");
+            /* http.c's messages already redact the URL; redacting the
+             * whole line again would hide "cannot read bearer token file" */
+            return ev_unreadable(e, path, m);
         }
     }
     return 0;

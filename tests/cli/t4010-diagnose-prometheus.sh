@@ -90,6 +90,8 @@ expect_eq "$rc" "$(if [ "$(json_get "$T_TMP/base.json" 'len(d["hypotheses"])')" 
 expect_eq "$(json_get "$T_TMP/u.json" '[u["path"] for u in d["inputs"]["unreadable"]]')" "['prometheus:http://127.0.0.1:$CP']" "unreachable prometheus listed once in inputs.unreadable"
 expect_grep "onnect" "$T_TMP/u.json" "the reason says the connection failed"
 expect_eq "$(json_get "$T_TMP/u.json" '[h["category"] for h in d["hypotheses"]]')" "$(json_get "$T_TMP/base.json" '[h["category"] for h in d["hypotheses"]]')" "same hypotheses as without prometheus"
+"$TSHOOT" diagnose --logs "$T_TMP/app.log" --prometheus "$PROM" --bearer-token-file "$T_TMP/missing-token" --json >"$T_TMP/t.json" 2>"$T_TMP/err"
+expect_grep "missing-token': cannot read bearer token file" "$T_TMP/t.json" "a missing --bearer-token-file is listed as unreadable, not fatal"
 expect_exit "$rc" "human output names the unreadable prometheus" -- "$TSHOOT" diagnose --logs "$T_TMP/app.log" --prometheus "http://127.0.0.1:$CP"
 expect_grep "unreadable prometheus:http://127.0.0.1:$CP" "$T_TMP/out" "unreadable line printed"
 done_testing
