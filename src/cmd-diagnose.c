@@ -28,7 +28,11 @@ static const char usage[] =
     "      --live            collect this host and diagnose it\n"
     "  -r, --rules DIR       extra rules (*.yaml) on top of the built-in ones\n"
     "      --since DUR       ignore log lines older than DUR (e.g. 2h)\n"
-    "      --prometheus URL  Prometheus to query for metrics (passed through)\n"
+    "      --prometheus URL  also read the series the rules' metric conditions use\n"
+    "                        from this Prometheus over --since (default 1h) to now\n"
+    "      --bearer-token-file F  Prometheus: send the first line of F as Bearer token\n"
+    "      --ca-file F       Prometheus: trust the CA certificates in F (PEM)\n"
+    "      --timeout DUR     Prometheus: per-request timeout (default 5s)\n"
     "  -n, --top N           hypotheses to print (default 5)\n"
     "  -j, --json            print the tshoot.diagnose/1 JSON document\n"
     "  -o, --output FILE     write to FILE instead of stdout\n"
@@ -156,6 +160,9 @@ static int run(int argc, char **argv)
                                           { "rules", required_argument, NULL, 'r' },
                                           { "since", required_argument, NULL, 's' },
                                           { "prometheus", required_argument, NULL, 'P' },
+                                          { "bearer-token-file", required_argument, NULL, 'B' },
+                                          { "ca-file", required_argument, NULL, 'C' },
+                                          { "timeout", required_argument, NULL, 'T' },
                                           { "top", required_argument, NULL, 'n' },
                                           { "json", no_argument, NULL, 'j' },
                                           { "output", required_argument, NULL, 'o' },
@@ -182,6 +189,15 @@ static int run(int argc, char **argv)
             break;
         }
         case 'P': o.prometheus_url = optarg; break;
+        case 'B': o.prometheus_bearer_token_file = optarg; break;
+        case 'C': o.prometheus_ca_file = optarg; break;
+        case 'T': {
+            int64_t d;
+            if (ts_parse_duration(optarg, &d) < 0 || d <= 0)
+                return usage_error("diagnose", "bad --timeout '%s'", optarg);
+            o.prometheus_timeout_ms = d / 1000000 > 0 ? d / 1000000 : 1;
+            break;
+        }
         case 'n':
             if (parse_uint_opt("diagnose", "--top", optarg, 100, &top)) return EXIT_USAGE;
             break;

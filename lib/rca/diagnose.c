@@ -465,7 +465,7 @@ static int load_inputs(struct ev *e, const struct diagnose_opts *o, json_t *sour
         r = live_inputs(e, o);
         if (r < 0) return r;
     }
-    return 0;
+    return ev_add_prometheus(e, o);
 }
 
 /* Pods without a /dev/shm volume matter only when /dev/shm is implicated. */

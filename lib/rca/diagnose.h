@@ -20,11 +20,17 @@ struct diagnose_opts {
     int live;                      /* collect this host (needs lib/host/collect) */
     const char *rules_dir;         /* extra user rules, or NULL */
     const char *builtin_rules_dir; /* replaces the embedded rules, or NULL (default) */
-    const char *prometheus_url;    /* accepted, passed through (watch helper) */
-    int64_t since_ns;              /* 0: no lower bound */
-    json_t *snapshot;              /* optional collect snapshot to add (borrowed) */
-    size_t max_line;               /* line cap, 64 KiB when 0 */
-    uint64_t max_bytes;            /* total log bytes read, 4 GiB when 0 */
+    /* Prometheus to ask for the series the rules' metric conditions read,
+     * over [since_ns (or now - 1 h), now], or NULL. Failures to reach it are
+     * listed under inputs.unreadable, never fatal. */
+    const char *prometheus_url;
+    const char *prometheus_bearer_token_file; /* or NULL */
+    const char *prometheus_ca_file;           /* or NULL */
+    int64_t prometheus_timeout_ms;            /* per request; 0: 5000 */
+    int64_t since_ns;                         /* 0: no lower bound */
+    json_t *snapshot;                         /* optional collect snapshot to add (borrowed) */
+    size_t max_line;                          /* line cap, 64 KiB when 0 */
+    uint64_t max_bytes;                       /* total log bytes read, 4 GiB when 0 */
     /* Optional, borrowed: rules already loaded (kb_load) and compiled
      * (sigdb_build of that kb). When both are set, rules_dir and
      * builtin_rules_dir are ignored and nothing is loaded or compiled: a

@@ -168,6 +168,10 @@ int ev_add_k8s(struct ev *e, json_t *doc, const char *ref);
 int ev_add_metrics_text(struct ev *e, const char *text, size_t len, const char *ref);
 int ev_add_deps_yaml(struct ev *e, const char *text, size_t len, const char *ref);
 int ev_add_notes(struct ev *e, const char *text, size_t len, const char *ref);
+/* diagnose --prometheus: the rules' metric series over the window (prom.c).
+ * 0 or -ENOMEM; Prometheus failures are listed as unreadable. */
+struct diagnose_opts;
+int ev_add_prometheus(struct ev *e, const struct diagnose_opts *o);
 /* Walk a bundle directory or .tar.gz. */
 int bundle_load(struct ev *e, const char *path);
 /* Every regular file below a directory as a log (no symlinks followed). */

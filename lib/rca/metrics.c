@@ -74,6 +74,13 @@ int ev_add_metrics_text(struct ev *e, const char *text, size_t len, const char *
     uint64_t lineno = 0;
     unsigned down = 0, total = 0;
     char down_names[1024] = "";
+    /* monitor_status series seen (a window has many samples per series):
+     * counted once each, down when any sample is 0 */
+    struct mon {
+        char *labels;
+        int down;
+    } *mons = NULL;
+    size_t n_mons = 0, last_mon = 0;
     int r = 0;
     while (p < end && r >= 0) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -139,10 +146,35 @@ int ev_add_metrics_text(struct ev *e, const char *text, size_t len, const char *
                 e->src[src].first_time = t;
         }
         if (nlen == strlen("monitor_status") && memcmp(ns, "monitor_status", nlen) == 0) {
-            total++;
-            char mn[128];
-            if (v == 0) {
+            /* a window lists the samples of one series together */
+            size_t k = last_mon;
+            if (k >= n_mons || strlen(mons[k].labels) != lbl || memcmp(mons[k].labels, lb, lbl))
+                for (k = 0; k < n_mons; k++)
+                    if (strlen(mons[k].labels) == lbl && memcmp(mons[k].labels, lb, lbl) == 0)
+                        break;
+            if (k == n_mons && n_mons < 4096) {
+                if (n_mons % 64 == 0) {
+                    struct mon *nm = realloc(mons, (n_mons + 64) * sizeof *nm);
+                    if (!nm) {
+                        r = -ENOMEM;
+                        break;
+                    }
+                    mons = nm;
+                }
+                mons[n_mons].labels = strndup(lb, lbl);
+                mons[n_mons].down = 0;
+                if (!mons[n_mons].labels) {
+                    r = -ENOMEM;
+                    break;
+                }
+                total++;
+                n_mons++;
+            }
+            last_mon = k;
+            if (k < n_mons && v == 0 && !mons[k].down) {
+                mons[k].down = 1;
                 down++;
+                char mn[128];
                 if (label(lb, lbl, "monitor_name", mn, sizeof mn) &&
                     strlen(down_names) + strlen(mn) + 3 < sizeof down_names)
                     snprintf(down_names + strlen(down_names),
@@ -151,6 +183,8 @@ int ev_add_metrics_text(struct ev *e, const char *text, size_t len, const char *
             }
         }
     }
+    for (size_t k = 0; k < n_mons; k++) free(mons[k].labels);
+    free(mons);
     if (down >= 1) {
         char t[1400];
         snprintf(t, sizeof t, "%u of %u monitors down (monitor_status == 0): %s", down, total,
