@@ -28,7 +28,7 @@ run: build
 # Every test, built with AddressSanitizer + UndefinedBehaviorSanitizer.
 test: deps format-check clang-check
 	@if [ -f $(ASAN)/build.ninja ]; then $(MESON) setup --reconfigure $(ASAN) >/dev/null; \
-	 else $(MESON) setup $(ASAN) -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; fi
+	 else $(MESON) setup $(ASAN) --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; fi
 	@ninja -C $(ASAN)
 	@$(MESON) test -C $(ASAN) --print-errorlogs --num-processes 2
 	@$(MAKE) --no-print-directory fuzz-smoke
@@ -36,7 +36,7 @@ test: deps format-check clang-check
 
 unit: deps
 	@if [ -f $(ASAN)/build.ninja ]; then $(MESON) setup --reconfigure $(ASAN) >/dev/null; \
-	 else $(MESON) setup $(ASAN) -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; fi
+	 else $(MESON) setup $(ASAN) --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; fi
 	@ninja -C $(ASAN)
 	@$(MESON) test -C $(ASAN) --print-errorlogs --num-processes 2 $(T)
 
@@ -54,7 +54,7 @@ format-check:
 
 fuzz: deps
 	@if [ -f $(FUZZB)/build.ninja ]; then $(MESON) setup --reconfigure $(FUZZB) >/dev/null; \
-	 else CC=clang $(MESON) setup $(FUZZB) -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; fi
+	 else CC=clang $(MESON) setup $(FUZZB) --buildtype=debugoptimized -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; fi
 	@ninja -C $(FUZZB)
 
 # Run every fuzzer for FUZZ_SECONDS on its seed corpus (fuzz/corpus/NAME).
