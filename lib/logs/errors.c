@@ -299,6 +299,20 @@ static void tmpl_release(struct tmpl *t)
     memset(t, 0, sizeof(*t));
 }
 
+/* Open-addressing lookup of t's text in c's key table. Returns the entry
+ * with the same text, or NULL with *ret_slot set to the free slot. */
+static struct tmpl *key_find(const struct ctx *c, const struct tmpl *t, size_t *ret_slot)
+{
+    size_t mask = c->n_slots - 1, h = (size_t)t->hash & mask;
+    while (c->slots[h]) {
+        struct tmpl *f = &c->t[c->slots[h] - 1];
+        if (f->hash == t->hash && streq(f->key, t->key)) return f;
+        h = (h + 1) & mask;
+    }
+    *ret_slot = h;
+    return NULL;
+}
+
 /* Give every entry its final template text and merge entries whose text is
  * the same (miner aliases, ids split by an eviction). */
 static int finalize_keys(struct ctx *c)
@@ -314,19 +328,11 @@ static int finalize_keys(struct ctx *c)
         t->hash = hash_bytes(t->key, strlen(t->key));
     }
     memset(c->slots, 0, c->n_slots * sizeof(size_t));
-    size_t out = 0, mask = c->n_slots - 1;
+    size_t out = 0;
     for (size_t i = 0; i < c->n_t; i++) {
         struct tmpl *t = &c->t[i];
-        size_t h = (size_t)t->hash & mask;
-        struct tmpl *found = NULL;
-        while (c->slots[h]) {
-            struct tmpl *f = &c->t[c->slots[h] - 1];
-            if (f->hash == t->hash && streq(f->key, t->key)) {
-                found = f;
-                break;
-            }
-            h = (h + 1) & mask;
-        }
+        size_t h = 0;
+        struct tmpl *found = key_find(c, t, &h);
         if (found) {
             merge_tmpl(found, t);
             tmpl_release(t);
@@ -900,7 +906,6 @@ static int merge_ctx(struct ctx *a, struct ctx *b)
             y->example = e;
         }
     }
-    size_t mask = a->n_slots - 1;
     for (size_t i = 0; i < b->n_t; i++) {
         struct tmpl *t = &b->t[i];
         /* sources are interned per ctx */
@@ -908,16 +913,8 @@ static int merge_ctx(struct ctx *a, struct ctx *b)
             return -ENOMEM;
         for (size_t k = 0; k < t->n_src; k++)
             if (!(t->src[k].name = intern(&a->src, t->src[k].name))) return -ENOMEM;
-        size_t h = (size_t)t->hash & mask;
-        struct tmpl *found = NULL;
-        while (a->slots[h]) {
-            struct tmpl *f = &a->t[a->slots[h] - 1];
-            if (f->hash == t->hash && streq(f->key, t->key)) {
-                found = f;
-                break;
-            }
-            h = (h + 1) & mask;
-        }
+        size_t h = 0;
+        struct tmpl *found = key_find(a, t, &h);
         if (found) {
             merge_tmpl(found, t);
             tmpl_release(t);
