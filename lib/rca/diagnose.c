@@ -853,7 +853,18 @@ int diagnose_run(const struct diagnose_opts *o, json_t **ret)
         json_object_set_new(ho, "against", json_incref(against[c]));
         json_t *chain = json_array();
         json_array_extend(chain, h->chain_extra);
-        for (size_t k = 0; k < rule->n_chain; k++)
+        /* The evidence-specific steps end in "X full: every new write fails
+         * with ENOSPC": the rule's generic steps up to its own ENOSPC step say
+         * the same again, so the chain goes on after that step (unless it is
+         * the rule's last one). */
+        size_t from = 0;
+        if (json_array_size(h->chain_extra))
+            for (size_t k = 0; k + 1 < rule->n_chain; k++)
+                if (strstr(rule->chain[k], "ENOSPC")) {
+                    from = k + 1;
+                    break;
+                }
+        for (size_t k = from; k < rule->n_chain; k++)
             json_array_append_new(chain, json_string(rule->chain[k]));
         json_object_set_new(ho, "chain", chain);
         json_object_set_new(ho, "arithmetic", json_incref(h->arith));
@@ -905,6 +916,8 @@ int diagnose_run(const struct diagnose_opts *o, json_t **ret)
     if (json_array_size(hyps) && th && !th->symptom) {
         json_t *top = json_array_get(hyps, 0);
         json_t *tev = json_object_get(top, "evidence");
+        char ch[600];
+        size_t chn = 0;
         for (size_t i = 0; i < e.n_src; i++) {
             const struct ev_source *s = &e.src[i];
             if (!s->first_http_text) continue;
@@ -924,12 +937,18 @@ int diagnose_run(const struct diagnose_opts *o, json_t **ret)
             json_array_insert_new(tev, json_array_size(tev) > 3 ? 3 : json_array_size(tev),
                                   ev_entry("log", ref, s->first_http_time, txt, after ? 0.3 : 0.1,
                                            s->http_4xx + s->http_5xx));
-            if (after && s->status_400 > 0) {
-                char ch[300];
-                snprintf(ch, sizeof ch, "HTTP 400 answered to clients (%d seen at %s)",
-                         s->status_400, s->service[0] ? s->service : s->path);
-                json_array_append_new(json_object_get(top, "chain"), json_string(ch));
+            /* one chain step for all the services that answered 400 */
+            if (after && s->status_400 > 0 && chn < sizeof ch - 64) {
+                int n = snprintf(ch + chn, sizeof ch - chn, "%s%d seen at %s",
+                                 chn ? ", " : "HTTP 400 answered to clients (", s->status_400,
+                                 s->service[0] ? s->service : s->path);
+                if (n > 0) chn = TS_MIN(chn + (size_t)n, sizeof ch - 2);
             }
+        }
+        if (chn) {
+            ch[chn] = ')';
+            ch[chn + 1] = '\0';
+            json_array_append_new(json_object_get(top, "chain"), json_string(ch));
         }
     }
     /* many services (or monitors) failing together: a common cause */
