@@ -35,6 +35,21 @@ static inline int dig2(const char *s)
     return (s[0] - '0') * 10 + (s[1] - '0');
 }
 
+/* A day of month written with one or two digits: the digits used (0 when
+ * s does not start with a digit) and *ret. */
+static inline size_t day_digits(const char *s, int *ret)
+{
+    if (D(s[0]) && D(s[1])) {
+        *ret = dig2(s);
+        return 2;
+    }
+    if (D(s[0])) {
+        *ret = s[0] - '0';
+        return 1;
+    }
+    return 0;
+}
+
 static inline int alldig(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -297,14 +312,9 @@ static size_t parse_rfc2822(const char *s, size_t n, ts_time_t *ret)
     if (n < 25 || !is_weekday(s) || s[3] != ',' || s[4] != ' ') return 0;
     size_t i = 5;
     int d;
-    if (D(s[i]) && D(s[i + 1])) {
-        d = dig2(s + i);
-        i += 2;
-    } else if (D(s[i])) {
-        d = s[i] - '0';
-        i += 1;
-    } else
-        return 0;
+    size_t dl = day_digits(s + i, &d);
+    if (!dl) return 0;
+    i += dl;
     if (s[i] != ' ' || i + 18 > n) return 0;
     int mo = month_from(s + i + 1);
     if (!mo || s[i + 4] != ' ' || !alldig(s + i + 5, 4) || s[i + 9] != ' ') return 0;
@@ -414,14 +424,9 @@ static size_t parse_jul(const char *s, size_t n, ts_time_t *ret)
     if (!mo) return 0;
     size_t i = 4;
     int d;
-    if (D(s[i]) && D(s[i + 1])) {
-        d = dig2(s + i);
-        i += 2;
-    } else if (D(s[i])) {
-        d = s[i] - '0';
-        i += 1;
-    } else
-        return 0;
+    size_t dl = day_digits(s + i, &d);
+    if (!dl) return 0;
+    i += dl;
     if (s[i] != ',' || s[i + 1] != ' ' || i + 16 > n || !alldig(s + i + 2, 4) || s[i + 6] != ' ')
         return 0;
     int y = (s[i + 2] - '0') * 1000 + (s[i + 3] - '0') * 100 + dig2(s + i + 4);
