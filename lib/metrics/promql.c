@@ -102,8 +102,11 @@ static int parse_rfc3339(const char *s, ts_time_t *ret)
     if (*p == 'Z' || *p == 'z')
         p++;
     else if (*p == '+' || *p == '-') {
-        int oh, om;
-        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2) return -EINVAL;
+        /* exactly "+hh:mm": a shorter zone must not move p past the end */
+        for (int k = 1; k <= 5; k++)
+            if (k == 3 ? p[k] != ':' : !isdigit((unsigned char)p[k])) return -EINVAL;
+        int oh = (p[1] - '0') * 10 + (p[2] - '0'), om = (p[4] - '0') * 10 + (p[5] - '0');
+        if (oh > 23 || om > 59) return -EINVAL;
         off = (oh * 3600 + om * 60) * (*p == '+' ? 1 : -1);
         p += 6;
     } else

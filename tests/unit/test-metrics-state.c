@@ -140,6 +140,9 @@ static void test_parse_time(void **state)
     assert_true(t == now);
     assert_int_equal(prom_parse_time("2023-11-15T00:13:20.250+02:00", now, &t), 0);
     assert_true(t == now + TS_NSEC_PER_SEC / 4);
+    /* a cut-off zone is refused, not read past (found by fuzz-metrics-input) */
+    assert_int_equal(prom_parse_time("2023-11-15T00:13:20.5+02:0", now, &t), -EINVAL);
+    assert_int_equal(prom_parse_time("2023-11-15T00:13:20+02", now, &t), -EINVAL);
     assert_int_equal(prom_parse_time("yesterday", now, &t), -EINVAL);
     assert_int_equal(prom_parse_time("2023-13-01T00:00:00Z", now, &t), -EINVAL);
     assert_int_equal(prom_parse_time("", now, &t), -EINVAL);
