@@ -5,7 +5,7 @@ BUILD   ?= build
 ASAN    ?= build-asan
 CLANGB  ?= build-clang
 FUZZB   ?= build-fuzz
-FUZZ_SECONDS ?= 8
+FUZZ_SECONDS ?= 60
 SOURCES  = $(shell find lib src tests fuzz bench -name '*.[ch]' 2>/dev/null)
 
 .PHONY: all deps build run test unit clang-check format format-check fuzz fuzz-smoke bench clean
@@ -57,7 +57,8 @@ fuzz: deps
 	 else CC=clang $(MESON) setup $(FUZZB) --buildtype=debugoptimized -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null; fi
 	@ninja -C $(FUZZB)
 
-# Run every fuzzer for FUZZ_SECONDS on its seed corpus (fuzz/corpus/NAME).
+# Run every fuzzer on its seed corpus (fuzz/corpus/NAME): a fixed seed and
+# FUZZ_RUNS inputs (default 20000), FUZZ_SECONDS at most.
 fuzz-smoke: fuzz
 	@scripts/fuzz-smoke.sh $(FUZZB) $(FUZZ_SECONDS)
 
