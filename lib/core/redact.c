@@ -1,18 +1,34 @@
 /* SPDX-License-Identifier: MIT */
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/macro.h"
 #include "core/redact.h"
 
-/* Key words whose value is a secret. Matched case-insensitively inside an
- * identifier (db_password, X-Api-Key, client_secret ...). */
-static const char *const secret_keys[] = {
-    "password",       "passwd",     "passphrase",    "pwd",        "secret",      "token",
-    "apikey",         "api_key",    "api-key",       "access_key", "accesskey",   "private_key",
-    "privatekey",     "credential", "authorization", "cookie",     "session_key", "signature",
-    "x-amz-security", "sas",
+/* Key words whose value is a secret. A key is recognised at the END of an
+ * identifier (trailing digits allowed): db_password, X-Api-Key, clientSecret,
+ * AWS_SECRET_ACCESS_KEY, PGPASSWORD; but not max_tokens, password_file,
+ * signature_valid or cookies_enabled, whose values are counts, paths and
+ * flags an investigation needs. Strong words may end any identifier
+ * (PGPASSWORD); weak ones must be a whole component of it, after '_', '-',
+ * '.', a lower-to-upper case step, or at its start. "pwd" never stands alone:
+ * PWD is the shell's working directory, MYSQL_PWD a password. */
+static const struct {
+    const char *word;
+    bool strong;
+} secret_keys[] = {
+    { "password", true },     { "passwd", true },       { "passphrase", true },
+    { "secret", true },       { "token", true },        { "credentials", true },
+    { "credential", true },   { "apikey", true },       { "api_key", false },
+    { "api-key", false },     { "access_key", false },  { "accesskey", false },
+    { "secret_key", false },  { "secretkey", false },   { "private_key", false },
+    { "privatekey", false },  { "signing_key", false }, { "encryption_key", false },
+    { "session_key", false }, { "pwd", false },         { "authorization", false },
+    { "cookie", false },      { "signature", false },   { "sig", false },
+    { "sas", false },
 };
 
 /* Prefixes of well-known token formats: prefix, minimum body length. */
@@ -59,19 +75,44 @@ static size_t value_len(const char *p, size_t n, char quote)
     return i;
 }
 
-/* Try to match "KEY<ident-rest><quote?><ws>[=:]<ws><quote?>VALUE" at s.
- * On success sets *vstart and *vlen (offsets from s) and returns 1. */
+static int component_start(const char *s, size_t p)
+{
+    if (p == 0) return 1;
+    unsigned char prev = (unsigned char)s[p - 1], c = (unsigned char)s[p];
+    return prev == '_' || prev == '-' || prev == '.' || (isupper(c) && islower(prev));
+}
+
+/* Does the identifier s[0..e) end with a secret key word? Sets *cookie when
+ * the word is a cookie header, whose value runs to the end of the line. */
+static int secret_ident(const char *s, size_t e, int *cookie)
+{
+    while (e > 0 && isdigit((unsigned char)s[e - 1])) e--;
+    for (size_t k = 0; k < sizeof(secret_keys) / sizeof(secret_keys[0]); k++) {
+        size_t kl = strlen(secret_keys[k].word);
+        if (kl > e) continue;
+        size_t p = e - kl;
+        if (strncasecmp(s + p, secret_keys[k].word, kl) != 0) continue;
+        if (!secret_keys[k].strong && !component_start(s, p)) continue;
+        if (p == 0 && streq(secret_keys[k].word, "pwd")) continue;
+        *cookie = streq(secret_keys[k].word, "cookie");
+        return 1;
+    }
+    return 0;
+}
+
+/* Try to match "KEY<quote?><ws>[=:]<ws><quote?>VALUE" at s, where KEY is an
+ * identifier that secret_ident() accepts. On success sets *vstart and *vlen
+ * (offsets from s) and returns 1. */
 static int match_key_value(const char *s, size_t n, size_t *vstart, size_t *vlen)
 {
-    size_t kl = 0;
-    for (size_t k = 0; k < sizeof(secret_keys) / sizeof(secret_keys[0]); k++)
-        if ((kl = ci_match(s, n, secret_keys[k]))) break;
-    if (!kl) return 0;
-    size_t i = kl;
+    size_t i = 0;
+    int cookie = 0;
     while (i < n && is_ident((unsigned char)s[i])) i++;
+    if (i > 64 || !secret_ident(s, i, &cookie)) return 0;
     if (i < n && (s[i] == '"' || s[i] == '\'')) i++;
     while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
     if (i >= n || (s[i] != '=' && s[i] != ':')) return 0;
+    cookie = cookie && s[i] == ':';
     i++;
     if (i < n && s[i] == '=') i++; /* := */
     while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
@@ -89,6 +130,8 @@ static int match_key_value(const char *s, size_t n, size_t *vstart, size_t *vlen
     if (n - i >= sizeof(REDACTED) - 1 && strncmp(s + i, REDACTED, sizeof(REDACTED) - 1) == 0)
         return 0;
     size_t v = value_len(s + i, n - i, quote);
+    if (cookie && !quote) /* Cookie: a=1; b=2 is one secret, to the end of the line */
+        while (i + v < n && s[i + v] != '\n' && s[i + v] != '\r' && s[i + v] != '"') v++;
     if (v == 0) return 0;
     *vstart = i;
     *vlen = v;

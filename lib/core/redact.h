@@ -8,7 +8,9 @@
  * credentials, passwords in URLs (scheme://user:pass@host), JWTs, PEM private
  * key blocks and well-known token shapes (AWS access keys, GitHub, GitLab,
  * Slack, Stripe/OpenAI-style sk- keys). A redacted value becomes
- * "[REDACTED]"; the key is kept so the evidence still reads.
+ * "[REDACTED]"; the key is kept so the evidence still reads. A key word
+ * counts only where it ends the key (db_password, clientSecret), so counts,
+ * paths and flags named after one (max_tokens, password_file) stay readable.
  */
 #ifndef TSHOOT_REDACT_H
 #define TSHOOT_REDACT_H

@@ -70,6 +70,20 @@ static void test_redact(void **state)
                  "password=[REDACTED] Authorization: Bearer [REDACTED]", 0);
     check_redact("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\nok",
                  "[REDACTED]\nok", 1);
+    /* Key words count at the end of an identifier, as a whole component. */
+    check_redact("PGPASSWORD=x1 AWS_SECRET_ACCESS_KEY=abc clientSecret: q MYSQL_PWD=p",
+                 "PGPASSWORD=[REDACTED] AWS_SECRET_ACCESS_KEY=[REDACTED] clientSecret: "
+                 "[REDACTED] MYSQL_PWD=[REDACTED]",
+                 4);
+    check_redact("db.password2=z refresh-token: t",
+                 "db.password2=[REDACTED] refresh-token: [REDACTED]", 2);
+    /* ... and not inside one: counts, paths and flags are evidence. */
+    check_redact("max_tokens=5 password_file=/etc/pw PWD=/root signature_valid=false",
+                 "max_tokens=5 password_file=/etc/pw PWD=/root signature_valid=false", 0);
+    check_redact("cookies_enabled=true sass_version=1.2 tokenizer=bpe",
+                 "cookies_enabled=true sass_version=1.2 tokenizer=bpe", 0);
+    /* A Cookie header is one secret to the end of the line. */
+    check_redact("Cookie: sid=abc; csrf=def\nnext", "Cookie: [REDACTED]\nnext", 1);
 }
 
 static void test_time(void **state)
