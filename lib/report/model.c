@@ -517,9 +517,10 @@ static void build_gaps(struct ctx *c)
         const char *name, *cond;
         double threshold;
     } defs[] = {
-        { "FilesystemAbove80", "used > 80%", 80 },
-        { "FilesystemAbove95", "used > 95%", 95 },
-        { "FilesystemPredictedFull24h", "predicted full within 24h (linear over 1-6h)", -1 },
+        /* the names `tshoot watch` raises and `tshoot rules alerts` writes */
+        { "TshootFilesystemNearlyFull", "used > 80%", 80 },
+        { "TshootFilesystemNearlyFull{severity=critical}", "used > 95%", 95 },
+        { "TshootFilesystemPredictedFull", "predicted full within 24h (linear over 1-6h)", -1 },
     };
     m->n_gaps = ELEMENTSOF(defs);
     bool existed = best ? alert_existed(m, best) : false;

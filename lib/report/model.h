@@ -100,7 +100,7 @@ struct rp_fs_point {
 
 /* One built-in alert condition evaluated over the fs points. */
 struct rp_gap {
-    const char *name; /* "FilesystemAbove80" ... (static) */
+    const char *name; /* "TshootFilesystemNearlyFull" ... (static) */
     const char *cond; /* human condition (static) */
     char *subject;    /* the filesystem, NULL when none was seen */
     ts_time_t fires;  /* when it would have fired, TS_TIME_NONE: never / no data */

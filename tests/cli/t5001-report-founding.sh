@@ -53,7 +53,7 @@ PY
         # The bundle has one snapshot: the fill history comes from the
         # session files' mtimes. The alert must fire after the first of
         # those files and hours before the first error.
-        row=$(grep '^| FilesystemAbove80 |' "$md" | head -1)
+        row=$(grep '^| TshootFilesystemNearlyFull |' "$md" | head -1)
         fired=$(printf '%s' "$row" | cut -d'|' -f4 | sed 's/^ *//; s/ *$//')
         verdict=$(python3 - "$BUNDLE_DIR" "$diag" "$fired" <<'PY'
 import datetime, glob, json, sys
@@ -66,11 +66,11 @@ print("ok" if oldest < fired and (first - fired).total_seconds() >= 3600 else "b
 PY
 )
         expect_eq "$verdict" ok "$label: 80% alert would have fired ($fired) between the first session file and an hour before the first error"
-        expect_grep "^\| FilesystemAbove80 \|.*\| [0-9]+h[0-9]+m \|.*reconstructed from [0-9]+ session.* \| no \|\$" "$md" "$label: lead time shown, fill reconstructed from the session files, no such alert existed"
-        expect_grep "FilesystemAbove80 on /dev/shm would have fired" "$md" "$label: the would-have-fired alert is on the timeline"
+        expect_grep "^\| TshootFilesystemNearlyFull \|.*\| [0-9]+h[0-9]+m \|.*reconstructed from [0-9]+ session.* \| no \|\$" "$md" "$label: lead time shown, fill reconstructed from the session files, no such alert existed"
+        expect_grep "TshootFilesystemNearlyFull on /dev/shm would have fired" "$md" "$label: the would-have-fired alert is on the timeline"
     elif [ -n "$t80" ]; then
-        expect_grep "^\| FilesystemAbove80 \| used &gt; 80% \| $t80 \| [0-9]+h[0-9]+m \|.*\| no \|\$" "$md" "$label: 80% alert would have fired at $t80, hours ahead, did not exist"
-        expect_grep "FilesystemAbove80 on /dev/shm would have fired" "$md" "$label: the would-have-fired alert is on the timeline"
+        expect_grep "^\| TshootFilesystemNearlyFull \| used &gt; 80% \| $t80 \| [0-9]+h[0-9]+m \|.*\| no \|\$" "$md" "$label: 80% alert would have fired at $t80, hours ahead, did not exist"
+        expect_grep "TshootFilesystemNearlyFull on /dev/shm would have fired" "$md" "$label: the would-have-fired alert is on the timeline"
     else
         not_ok "$label: no 80% milestone or sample for /dev/shm in the diagnosis"
     fi

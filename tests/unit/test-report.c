@@ -169,8 +169,9 @@ static void test_founding_markdown(void **state)
     assert_non_null(strstr(md, "2026-04-15 07:05:00 UTC (09:05:00+02:00 in the source)"));
     assert_non_null(strstr(md, "UTC+02:00"));
     /* the detection gap: 80% would have fired 3h02m before the first error */
-    assert_non_null(strstr(md, "| FilesystemAbove80 | used &gt; 80% | 2026-04-14 18:20:30 UTC | "
-                               "3h02m |"));
+    assert_non_null(
+        strstr(md, "| TshootFilesystemNearlyFull | used &gt; 80% | 2026-04-14 18:20:30 UTC | "
+                   "3h02m |"));
     assert_non_null(strstr(md, "- `notes.md`")); /* untimed source listed */
     assert_non_null(strstr(md, "| P0 | Remove expired session\\_\\* files"));
     /* ranked best first, the first three of the four */
