@@ -25,6 +25,16 @@ n_ok=$(grep -c '^ok$' "$T_TMP/args")
 expect_eq "$(grep -c 'not ok' "$T_TMP/args")" 0 "manifest arguments accepted by tshoot watch ($n_ok sets)"
 [ "$n_ok" -ge 2 ] && ok "DaemonSet and unit arguments checked" || not_ok "DaemonSet and unit arguments checked"
 
+# the image: the Containerfile installs what the binary links and loads, and
+# builds with what scripts/deps.sh builds with; the tag is the binary's version
+if python3 "$SRCDIR/tests/cli/containerfile_check.py" "$D/container/Containerfile" "$TSHOOT" \
+    "$SRCDIR/scripts/deps.sh" "$D/kubernetes/daemonset.yaml" >"$T_TMP/cf" 2>&1; then
+    ok "Containerfile matches the binary's libraries, the build deps and the version"
+else
+    not_ok "Containerfile matches the binary's libraries, the build deps and the version"
+fi
+sed 's/^/# /' "$T_TMP/cf"
+
 # the rules file shipped in deploy/ is what the binary writes
 "$TSHOOT" rules alerts -o "$T_TMP/rules.yaml"
 if cmp -s "$T_TMP/rules.yaml" "$D/prometheus/tshoot-rules.yaml"; then ok "deploy rules == tshoot rules alerts"; else not_ok "deploy rules == tshoot rules alerts (regenerate: tshoot rules alerts -o deploy/prometheus/tshoot-rules.yaml)"; fi
