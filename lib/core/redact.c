@@ -100,6 +100,40 @@ static int secret_ident(const char *s, size_t e, int *cookie)
     return 0;
 }
 
+/* Is the unquoted value at p a printed object rather than a secret? A type
+ * name (capitalised, letters only, Java's '.' and '$' allowed, 3+ chars)
+ * directly followed by a bracketed body with structure in it (a space, '='
+ * or ':'), as toString() prints it: `token=Token{type=IDENT}`, `wtoken =
+ * AppWindowToken{5f3a token=...}`; or followed by " {" as Rust's Debug does:
+ * `token: Token { kind: Ident }`; or Java's class@hash. A body without
+ * structure stays a secret (`password=Secret{123}`). */
+static int printed_object(const char *p, size_t n)
+{
+    size_t i = 0, dots = 0;
+    /* Java's default toString(), class@hash: android.os.BinderProxy@1f0e7c8 */
+    while (i < n && (isalnum((unsigned char)p[i]) || p[i] == '_' || p[i] == '$' || p[i] == '.'))
+        dots += p[i++] == '.';
+    if (dots >= 2 && i < n && p[i] == '@' && isalpha((unsigned char)p[0])) {
+        size_t h = ++i;
+        while (i < n && isxdigit((unsigned char)p[i])) i++;
+        if (i > h && (i == n || !is_ident((unsigned char)p[i]))) return 1;
+    }
+    i = 0;
+    if (n == 0 || !isupper((unsigned char)p[0])) return 0;
+    while (i < n && (isalpha((unsigned char)p[i]) || p[i] == '.' || p[i] == '$')) i++;
+    if (i < 3 || i >= n) return 0;
+    if (p[i] == ' ') {
+        size_t j = i;
+        while (j < n && p[j] == ' ') j++;
+        return j < n && p[j] == '{' && j + 1 < n && p[j + 1] == ' ';
+    }
+    char open = p[i], close = open == '{' ? '}' : open == '(' ? ')' : open == '[' ? ']' : 0;
+    if (!close) return 0;
+    for (size_t j = i + 1; j < n && j < i + 256 && p[j] != close && p[j] != '\n'; j++)
+        if (p[j] == ' ' || p[j] == '=' || p[j] == ':') return 1;
+    return 0;
+}
+
 /* Try to match "KEY<quote?><ws>[=:]<ws><quote?>VALUE" at s, where KEY is an
  * identifier that secret_ident() accepts. On success sets *vstart and *vlen
  * (offsets from s) and returns 1. */
@@ -118,6 +152,7 @@ static int match_key_value(const char *s, size_t n, size_t *vstart, size_t *vlen
     while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
     char quote = 0;
     if (i < n && (s[i] == '"' || s[i] == '\'')) quote = s[i++];
+    if (!quote && !cookie && printed_object(s + i, n - i)) return 0;
     /* Authorization: Bearer xxx / Basic xxx: keep the scheme word. */
     size_t w = 0;
     while (i + w < n && isalpha((unsigned char)s[i + w])) w++;

@@ -84,6 +84,15 @@ static void test_redact(void **state)
                  "cookies_enabled=true sass_version=1.2 tokenizer=bpe", 0);
     /* A Cookie header is one secret to the end of the line. */
     check_redact("Cookie: sid=abc; csrf=def\nnext", "Cookie: [REDACTED]\nnext", 1);
+    /* printed objects are not secrets; a bracketed value without structure is */
+    check_redact("token=Token{type=IDENT} at 3", "token=Token{type=IDENT} at 3", 0);
+    check_redact("wtoken = AppWindowToken{5f3a2 token=android.os.BinderProxy@1}",
+                 "wtoken = AppWindowToken{5f3a2 token=android.os.BinderProxy@1}", 0);
+    check_redact("token: Token { kind: Ident }", "token: Token { kind: Ident }", 0);
+    check_redact("password=Secret{123} x", "password=[REDACTED]} x", 1);
+    check_redact("password=Hunter2{a b} x", "password=[REDACTED] b} x", 1);
+    check_redact("password=Abc {x}", "password=[REDACTED] {x}", 1);
+    check_redact("token=a.b.C@1f0e token=ab.cd.e@zz", "token=a.b.C@1f0e token=[REDACTED]", 1);
 }
 
 static void test_time(void **state)
