@@ -386,10 +386,14 @@ static void h_hypotheses(struct rp_out *o, const struct rp_model *m)
         rp_puts(o, "</td></tr>\n");
     }
     rp_puts(o, "</tbody></table></div>\n");
+    if (m->n_hyps_total > m->n_hyps)
+        rp_printf(o, "<p>%zu lower-ranked hypotheses are not shown.</p>\n",
+                  m->n_hyps_total - m->n_hyps);
     const struct rp_hyp *w = &m->hyps[0];
     rp_puts(o, "<h3>What confirmed the leading hypothesis</h3>\n<ul>");
     for (size_t i = 0; i < w->n_ev; i++) h_evidence_item(o, &w->ev[i]);
     if (!w->n_ev) rp_puts(o, "<li>No evidence item was attached.</li>");
+    if (w->n_ev_total > w->n_ev) rp_printf(o, "<li>and %zu more</li>", w->n_ev_total - w->n_ev);
     rp_puts(o, "</ul>\n");
     if (w->n_arithmetic) {
         rp_puts(o, "<p>The arithmetic:</p><ul>");
