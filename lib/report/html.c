@@ -104,7 +104,7 @@ static void h_time_z(struct rp_out *o, const struct rp_time *t)
     h_time(o, t->t);
     if (t->t == TS_TIME_NONE) return;
     if (!t->has_zone) {
-        rp_puts(o, " <span class=\"pill\">no zone: UTC assumed</span>");
+        rp_puts(o, " <span class=\"pill\">no zone in the source: UTC assumed</span>");
     } else if (t->off_min) {
         char b[48], z[16];
         ts_format(t->t + (int64_t)t->off_min * 60 * TS_NSEC_PER_SEC, 0, b, sizeof b);
@@ -208,7 +208,8 @@ static void h_impact(struct rp_out *o, const struct rp_model *m)
     }
     rp_puts(o, "</ul>\n");
     if (!m->n_spans) return;
-    rp_puts(o, "<div class=\"scroll\"><table><thead><tr><th>Source</th><th>First (UTC)</th>"
+    rp_puts(o, "<p>Per source, first to last event:</p>\n"
+               "<div class=\"scroll\"><table><thead><tr><th>Source</th><th>First (UTC)</th>"
                "<th>Last (UTC)</th><th>Span</th><th>Events</th></tr></thead><tbody>\n");
     for (size_t i = 0; i < m->n_spans; i++) {
         const struct rp_source_span *s = &m->spans[i];
