@@ -130,6 +130,9 @@ static void h_summary(struct rp_out *o, const struct rp_model *m)
 {
     char d[32];
     rp_puts(o, "<section id=\"summary\">\n<h2>Summary</h2>\n<p>");
+    if (!m->n_hyps) {
+        rp_puts(o, "The diagnosis ranked no hypothesis: the evidence below is all there is. ");
+    }
     if (m->start != TS_TIME_NONE) {
         rp_puts(o, "From ");
         h_time(o, m->start);
@@ -158,9 +161,16 @@ static void h_summary(struct rp_out *o, const struct rp_model *m)
         rp_html(o, h->title);
         rp_puts(o, ", on ");
         rp_html(o, h->subject);
-        rp_puts(o, ".</p>\n");
-    } else {
-        rp_puts(o, "<p>The diagnosis ranked no hypothesis.</p>\n");
+        rp_puts(o, ".");
+        if (h->n_chain) {
+            rp_puts(o, " In short: ");
+            for (size_t i = 0; i < h->n_chain; i++) {
+                if (i) rp_puts(o, " → ");
+                rp_html(o, h->chain[i]);
+            }
+            rp_puts(o, ".");
+        }
+        rp_puts(o, "</p>\n");
     }
     rp_puts(o, "<div class=\"cards\">");
     if (m->start != TS_TIME_NONE)

@@ -40,8 +40,7 @@ static void md_summary(struct rp_out *o, const struct rp_model *m)
         md_time(o, m->start);
         rp_puts(o, " to ");
         md_time(o, m->end);
-        rp_printf(o, " (%s)", rp_fmt_dur(m->end - m->start, d, sizeof d));
-        rp_puts(o, m->n_services ? ", " : " ");
+        rp_printf(o, " (%s), ", rp_fmt_dur(m->end - m->start, d, sizeof d));
         size_t shown = 0;
         for (size_t i = 0; i < m->n_services; i++) {
             if (m->services[i].first.t == TS_TIME_NONE) continue;
