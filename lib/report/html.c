@@ -421,10 +421,10 @@ static void h_hypotheses(struct rp_out *o, const struct rp_model *m)
         rp_puts(o, "</ul>\n");
     }
     if (m->n_hyps < 2) return;
-    rp_puts(o, "<h3>What ruled the others out</h3>\n<ol start=\"2\">");
+    rp_puts(o, "<h3>What ruled the others out</h3>\n<ul>");
     for (size_t k = 1; k < m->n_hyps; k++) {
         const struct rp_hyp *h = &m->hyps[k];
-        rp_puts(o, "<li><strong>");
+        rp_printf(o, "<li>Rank %zu, <strong>", k + 1);
         rp_html(o, h->title);
         rp_printf(o, "</strong> (score %.2f against %.2f)", h->score, w->score);
         if (!h->n_against) {
@@ -436,7 +436,7 @@ static void h_hypotheses(struct rp_out *o, const struct rp_model *m)
         for (size_t i = 0; i < h->n_against; i++) h_evidence_item(o, &h->against[i]);
         rp_puts(o, "</ul></li>\n");
     }
-    rp_puts(o, "</ol>\n");
+    rp_puts(o, "</ul>\n");
 }
 
 static void h_gaps(struct rp_out *o, const struct rp_model *m)
