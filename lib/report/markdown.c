@@ -418,11 +418,23 @@ static void md_rules(struct rp_out *o, const struct rp_model *m)
         if (!m->rules_yaml) rp_puts(o, "The hypotheses carry no prevention rule.\n\n");
         return;
     }
-    rp_puts(o, "From the hypotheses' prevention entries (Prometheus rules file):\n\n````yaml\n");
-    /* the YAML strings are quoted and escaped; a backtick run cannot end
-     * the four-backtick fence because each line starts with spaces or a key */
-    yaml_rules(o, m);
-    rp_puts(o, "````\n\n");
+    struct rp_out y = { .b = BUF_INIT(REPORT_MAX_BYTES) };
+    yaml_rules(&y, m);
+    if (y.err) {
+        o->err = o->err ? o->err : y.err;
+        buf_release(&y.b);
+        return;
+    }
+    rp_puts(o, "From the hypotheses' prevention entries (Prometheus rules file):\n\n");
+    /* a fence longer than any backtick run in the file, as for the attached one */
+    const char *yaml = buf_str(&y.b);
+    size_t n = TS_MAX(backtick_run(yaml) + 1, 3);
+    for (size_t i = 0; i < n; i++) rp_puts(o, "`");
+    rp_puts(o, "yaml\n");
+    rp_puts(o, yaml);
+    for (size_t i = 0; i < n; i++) rp_puts(o, "`");
+    rp_puts(o, "\n\n");
+    buf_release(&y.b);
 }
 
 static void md_appendix(struct rp_out *o, const struct rp_model *m)
