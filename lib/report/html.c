@@ -290,46 +290,44 @@ static void h_cards(struct doc *d, const struct rp_model *m)
     rp_puts(o, "</div>\n");
 }
 
+/* The timeline figure (svg.c) and its legend: the kinds that occur. */
 static void h_timeline_figure(struct doc *d, const struct rp_model *m)
 {
     struct rp_out *o = &d->o;
-    if (m->n_events || m->n_fs) {
-        rp_puts(o, "<figure><div class=\"scroll\">");
-        rp_svg_timeline(o, m);
-        static const struct {
-            const char *kind, *colour, *label;
-        } legend[] = {
-            { "first_error", "#c62828", "first error" },
-            { "spike", "#e65100", "spike" },
-            { "oom", "#c62828", "OOM kill" },
-            { "restart", "#1565c0", "restart" },
-            { "deploy", "#2e7d32", "deploy" },
-            { "fs_milestone", "#d98c00", "filesystem milestone" },
-            { "alert", "#6a1b9a", "alert" },
-            { "note", "#5b6570", "note" },
-        };
-        rp_puts(o, "</div><figcaption class=\"legend\">Shaded: the impact window.");
-        bool derived = false;
-        for (size_t k = 0; k < ELEMENTSOF(legend); k++) {
-            bool seen = false;
-            for (size_t i = 0; i < m->n_events; i++) {
-                const char *ek = m->events[i].kind;
-                bool known = false;
-                for (size_t j = 0; j < ELEMENTSOF(legend); j++)
-                    if (streq(ek, legend[j].kind)) known = true;
-                if (streq(ek, legend[k].kind) || (!known && streq(legend[k].kind, "note")))
-                    seen = true;
-                if (m->events[i].derived) derived = true;
-            }
-            if (seen)
-                rp_printf(o, "<i style=\"background:%s\"></i>%s", legend[k].colour,
-                          legend[k].label);
+    if (!m->n_events && !m->n_fs) return;
+    rp_puts(o, "<figure><div class=\"scroll\">");
+    rp_svg_timeline(o, m);
+    static const struct {
+        const char *kind, *colour, *label;
+    } legend[] = {
+        { "first_error", "#c62828", "first error" },
+        { "spike", "#e65100", "spike" },
+        { "oom", "#c62828", "OOM kill" },
+        { "restart", "#1565c0", "restart" },
+        { "deploy", "#2e7d32", "deploy" },
+        { "fs_milestone", "#d98c00", "filesystem milestone" },
+        { "alert", "#6a1b9a", "alert" },
+        { "note", "#5b6570", "note" },
+    };
+    rp_puts(o, "</div><figcaption class=\"legend\">Shaded: the impact window.");
+    bool derived = false;
+    for (size_t k = 0; k < ELEMENTSOF(legend); k++) {
+        bool seen = false;
+        for (size_t i = 0; i < m->n_events; i++) {
+            const char *ek = m->events[i].kind;
+            bool known = false;
+            for (size_t j = 0; j < ELEMENTSOF(legend); j++)
+                if (streq(ek, legend[j].kind)) known = true;
+            if (streq(ek, legend[k].kind) || (!known && streq(legend[k].kind, "note"))) seen = true;
+            if (m->events[i].derived) derived = true;
         }
-        if (derived)
-            rp_puts(o, ". Hollow marks: added by tshoot (dashed lines: alerts that would have "
-                       "fired but did not exist; milestones read from the fill samples).");
-        rp_puts(o, "</figcaption></figure>\n");
+        if (seen)
+            rp_printf(o, "<i style=\"background:%s\"></i>%s", legend[k].colour, legend[k].label);
     }
+    if (derived)
+        rp_puts(o, ". Hollow marks: added by tshoot (dashed lines: alerts that would have "
+                   "fired but did not exist; milestones read from the fill samples).");
+    rp_puts(o, "</figcaption></figure>\n");
 }
 
 static void h_chain_figure(struct doc *d, const struct rp_hyp *h)
