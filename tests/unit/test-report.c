@@ -345,6 +345,60 @@ static void test_untimed(void **state)
     json_decref(d);
 }
 
+/* The sections are written once (render.c) through a writer per format:
+ * both formats say the same things, including what is left out. */
+static void test_same_sections(void **state)
+{
+    (void)state;
+    json_t *d = load_fixture();
+    json_t *hyps = json_object_get(d, "hypotheses");
+    json_t *copy = json_deep_copy(hyps);
+    for (int i = 0; i < 4; i++) assert_int_equal(json_array_extend(hyps, copy), 0);
+    json_decref(copy);
+    char *md = NULL, *html = NULL;
+    assert_int_equal(report_markdown(d, &md), 0);
+    assert_int_equal(report_html(d, &html), 0);
+    static const char *const both[] = {
+        "The most likely cause (",
+        " In short: ",
+        "Per source, first to last event:",
+        "lower-ranked hypotheses are not shown.",
+        "What confirmed the leading hypothesis",
+        "What ruled the others out",
+        "Rank 2, ",
+        "The built-in alert conditions, evaluated over the filesystem milestones",
+        "P0 stops the impact, P1 removes the cause",
+        "From the hypotheses' prevention entries (Prometheus rules file):",
+        "Every string below comes from the evidence, with secrets redacted.",
+    };
+    for (size_t i = 0; i < sizeof both / sizeof both[0]; i++) {
+        if (!strstr(md, both[i])) fail_msg("markdown lacks '%s'", both[i]);
+        if (!strstr(html, both[i])) fail_msg("html lacks '%s'", both[i]);
+    }
+    /* the writers' own syntax */
+    assert_non_null(strstr(md, "\n## Ranked hypotheses\n\n| Rank | Hypothesis |"));
+    assert_non_null(strstr(html, "<section id=\"hypotheses\">\n<h2>Ranked hypotheses</h2>\n"
+                                 "<div class=\"scroll\"><table><thead><tr><th>Rank</th>"));
+    assert_non_null(strstr(html, "(Prometheus rules file):</p><pre>groups:\n"));
+    assert_non_null(strstr(md, "(Prometheus rules file):\n\n```yaml\ngroups:\n"));
+    assert_null(strstr(html, "<ol"));
+    /* a paragraph directly followed by a list keeps no line break between */
+    assert_non_null(strstr(html, "<p>The arithmetic:</p><ul><li>"));
+    assert_non_null(strstr(md, "The arithmetic:\n\n- "));
+    /* every section is closed once, the page ends once */
+    assert_non_null(strstr(html, "</section>\n</main>\n</body>\n</html>\n"));
+    size_t open = 0, close = 0;
+    for (const char *p = html; (p = strstr(p, "<section ")); p++) open++;
+    for (const char *p = html; (p = strstr(p, "</section>")); p++) close++;
+    assert_int_equal(open, 11);
+    assert_int_equal(close, 11);
+    assert_int_equal(md[strlen(md) - 1], '\n');
+    assert_int_not_equal(md[strlen(md) - 2], '\n');
+    free(md);
+    free(html);
+    json_decref(d);
+}
+
 static void test_invalid(void **state)
 {
     (void)state;
@@ -501,7 +555,7 @@ int main(void)
         cmocka_unit_test(test_founding_html), cmocka_unit_test(test_gap_evaluation),
         cmocka_unit_test(test_injection),     cmocka_unit_test(test_untimed),
         cmocka_unit_test(test_invalid),       cmocka_unit_test(test_caps),
-        cmocka_unit_test(test_enrich_bundle),
+        cmocka_unit_test(test_enrich_bundle), cmocka_unit_test(test_same_sections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
