@@ -178,6 +178,24 @@ void doc_chain_figure(struct doc *d, const struct rp_hyp *h)
     d->ops->chain_figure(d, h);
 }
 
+void doc_cell_text(struct doc *d, const char *s)
+{
+    doc_cell(d);
+    doc_text(d, s);
+}
+
+void doc_cell_code(struct doc *d, const char *s)
+{
+    doc_cell(d);
+    doc_code(d, s);
+}
+
+void doc_cell_puts(struct doc *d, const char *s)
+{
+    doc_cell(d);
+    doc_puts(d, s);
+}
+
 void doc_code_block(struct doc *d, const char *lang, const char *text)
 {
     brk(d, false);

@@ -112,6 +112,10 @@ void doc_table_close(struct doc *d);
 void doc_row_open(struct doc *d, const char *cls);
 void doc_row_close(struct doc *d);
 void doc_cell(struct doc *d); /* closes the previous cell of the row, opens the next */
+/* A cell holding escaped text, inline code, or the renderer's own words. */
+void doc_cell_text(struct doc *d, const char *s);
+void doc_cell_code(struct doc *d, const char *s);
+void doc_cell_puts(struct doc *d, const char *s);
 void doc_code_block(struct doc *d, const char *lang, const char *text);
 void doc_cards(struct doc *d, const struct rp_model *m);
 void doc_timeline_figure(struct doc *d, const struct rp_model *m);

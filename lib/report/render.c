@@ -118,14 +118,12 @@ static void r_impact(struct doc *d, const struct rp_model *m)
     for (size_t i = 0; i < m->n_spans; i++) {
         const struct rp_source_span *s = &m->spans[i];
         doc_row_open(d, NULL);
-        doc_cell(d);
-        doc_code(d, s->source);
+        doc_cell_code(d, s->source);
         doc_cell(d);
         r_time(d, s->first);
         doc_cell(d);
         r_time(d, s->last);
-        doc_cell(d);
-        doc_puts(d, rp_fmt_dur(s->last - s->first, dur, sizeof dur));
+        doc_cell_puts(d, rp_fmt_dur(s->last - s->first, dur, sizeof dur));
         doc_cell(d);
         doc_printf(d, "%zu", s->events);
         doc_row_close(d);
@@ -153,8 +151,7 @@ static void r_services(struct doc *d, const struct rp_model *m)
         for (size_t k = 0; m->n_hyps && k < m->hyps[0].n_blast; k++)
             if (streq(m->hyps[0].blast[k], s->name)) blast = true;
         doc_row_open(d, NULL);
-        doc_cell(d);
-        doc_text(d, s->name);
+        doc_cell_text(d, s->name);
         doc_cell(d);
         if (s->first.t == TS_TIME_NONE)
             doc_puts(d, "none seen");
@@ -162,8 +159,7 @@ static void r_services(struct doc *d, const struct rp_model *m)
             r_time_z(d, &s->first);
         doc_cell(d);
         doc_printf(d, "%lld", s->errors);
-        doc_cell(d);
-        doc_puts(d, blast ? "yes" : "no");
+        doc_cell_puts(d, blast ? "yes" : "no");
         doc_row_close(d);
     }
     doc_table_close(d);
@@ -197,12 +193,9 @@ static void r_timeline(struct doc *d, const struct rp_model *m)
             doc_row_open(d, e->derived ? "derived" : NULL);
             doc_cell(d);
             r_time_z(d, &e->when);
-            doc_cell(d);
-            doc_code(d, e->source);
-            doc_cell(d);
-            doc_text(d, e->kind);
-            doc_cell(d);
-            doc_text(d, e->text);
+            doc_cell_code(d, e->source);
+            doc_cell_text(d, e->kind);
+            doc_cell_text(d, e->text);
             doc_row_close(d);
         }
         doc_table_close(d);
@@ -277,16 +270,12 @@ static void r_hypotheses(struct doc *d, const struct rp_model *m)
         doc_row_open(d, NULL);
         doc_cell(d);
         doc_printf(d, "%zu", i + 1);
-        doc_cell(d);
-        doc_text(d, h->title);
-        doc_cell(d);
-        doc_text(d, h->category);
+        doc_cell_text(d, h->title);
+        doc_cell_text(d, h->category);
         doc_cell(d);
         doc_printf(d, "%.2f", h->score);
-        doc_cell(d);
-        doc_text(d, h->confidence);
-        doc_cell(d);
-        doc_text(d, h->subject);
+        doc_cell_text(d, h->confidence);
+        doc_cell_text(d, h->subject);
         doc_row_close(d);
     }
     doc_table_close(d);
@@ -389,10 +378,8 @@ static void r_gaps(struct doc *d, const struct rp_model *m)
     for (size_t g = 0; g < m->n_gaps; g++) {
         const struct rp_gap *gap = &m->gaps[g];
         doc_row_open(d, NULL);
-        doc_cell(d);
-        doc_puts(d, gap->name); /* static */
-        doc_cell(d);
-        doc_text(d, gap->cond);
+        doc_cell_puts(d, gap->name); /* static */
+        doc_cell_text(d, gap->cond);
         doc_cell(d);
         if (gap->fires == TS_TIME_NONE)
             doc_puts(d, "would not have fired");
@@ -405,8 +392,7 @@ static void r_gaps(struct doc *d, const struct rp_model *m)
             doc_puts(d, "none (after the first error)");
         else
             doc_puts(d, "-");
-        doc_cell(d);
-        doc_text(d, gap->basis ? gap->basis : "-");
+        doc_cell_text(d, gap->basis ? gap->basis : "-");
         doc_cell(d);
         if (gap->existed)
             doc_tag(d, "yes", "yes (fired in the evidence)");
@@ -455,12 +441,9 @@ static void r_actions(struct doc *d, const struct rp_model *m)
         doc_row_open(d, NULL);
         doc_cell(d);
         doc_tag(d, cls, rp_prio_name(m->actions[i].prio));
-        doc_cell(d);
-        doc_text(d, m->actions[i].what);
-        doc_cell(d);
-        doc_text(d, m->actions[i].from);
-        doc_cell(d);
-        doc_puts(d, "to assign");
+        doc_cell_text(d, m->actions[i].what);
+        doc_cell_text(d, m->actions[i].from);
+        doc_cell_puts(d, "to assign");
         doc_row_close(d);
     }
     doc_table_close(d);
@@ -575,14 +558,11 @@ static void r_appendix(struct doc *d, const struct rp_model *m)
         doc_table_open(d, cols, ELEMENTSOF(cols));
         for (size_t i = 0; i < m->n_sources; i++) {
             doc_row_open(d, NULL);
-            doc_cell(d);
-            doc_code(d, m->sources[i].path);
-            doc_cell(d);
-            doc_text(d, m->sources[i].kind);
+            doc_cell_code(d, m->sources[i].path);
+            doc_cell_text(d, m->sources[i].kind);
             doc_cell(d);
             doc_printf(d, "%lld", m->sources[i].lines);
-            doc_cell(d);
-            doc_puts(d, m->sources[i].timed ? "yes" : "no");
+            doc_cell_puts(d, m->sources[i].timed ? "yes" : "no");
             doc_row_close(d);
         }
         doc_table_close(d);
