@@ -30,6 +30,23 @@ static void r_time_z(struct doc *d, const struct rp_time *t)
     }
 }
 
+/* A list of model strings (escaped as text, or as code), after an intro
+ * paragraph of the renderer's own words (intro may be NULL). */
+static void r_list(struct doc *d, const char *intro, char *const *items, size_t n, bool code)
+{
+    if (intro) doc_para(d, intro);
+    doc_list_open(d);
+    for (size_t i = 0; i < n; i++) {
+        doc_item_open(d);
+        if (code)
+            doc_code(d, items[i]);
+        else
+            doc_text(d, items[i]);
+        doc_item_close(d, false);
+    }
+    doc_list_close(d);
+}
+
 static void r_summary(struct doc *d, const struct rp_model *m)
 {
     char dur[32];
@@ -209,14 +226,8 @@ static void r_timeline(struct doc *d, const struct rp_model *m)
         doc_para(d, "No event in the evidence carries a timestamp.");
     }
     if (m->n_untimed) {
-        doc_para(d, "Untimed sources (no timestamps, not on the timeline):");
-        doc_list_open(d);
-        for (size_t i = 0; i < m->n_untimed; i++) {
-            doc_item_open(d);
-            doc_code(d, m->untimed[i]);
-            doc_item_close(d, false);
-        }
-        doc_list_close(d);
+        r_list(d, "Untimed sources (no timestamps, not on the timeline):", m->untimed, m->n_untimed,
+               true);
     }
 }
 
@@ -299,16 +310,7 @@ static void r_hypotheses(struct doc *d, const struct rp_model *m)
         doc_item_close(d, false);
     }
     doc_list_close(d);
-    if (w->n_arithmetic) {
-        doc_para(d, "The arithmetic:");
-        doc_list_open(d);
-        for (size_t i = 0; i < w->n_arithmetic; i++) {
-            doc_item_open(d);
-            doc_text(d, w->arithmetic[i]);
-            doc_item_close(d, false);
-        }
-        doc_list_close(d);
-    }
+    if (w->n_arithmetic) r_list(d, "The arithmetic:", w->arithmetic, w->n_arithmetic, false);
     if (w->n_against) {
         doc_para(d, "Evidence against it, weighed and outweighed:");
         doc_list_open(d);
@@ -410,13 +412,7 @@ static void r_factors(struct doc *d, const struct rp_model *m)
         doc_para(d, "No contributing factor could be derived from the evidence.");
         return;
     }
-    doc_list_open(d);
-    for (size_t i = 0; i < m->n_factors; i++) {
-        doc_item_open(d);
-        doc_text(d, m->factors[i]);
-        doc_item_close(d, false);
-    }
-    doc_list_close(d);
+    r_list(d, NULL, m->factors, m->n_factors, false);
 }
 
 static void r_actions(struct doc *d, const struct rp_model *m)
@@ -567,16 +563,7 @@ static void r_appendix(struct doc *d, const struct rp_model *m)
         }
         doc_table_close(d);
     }
-    if (m->n_unreadable) {
-        doc_para(d, "Could not be read:");
-        doc_list_open(d);
-        for (size_t i = 0; i < m->n_unreadable; i++) {
-            doc_item_open(d);
-            doc_code(d, m->unreadable[i]);
-            doc_item_close(d, false);
-        }
-        doc_list_close(d);
-    }
+    if (m->n_unreadable) r_list(d, "Could not be read:", m->unreadable, m->n_unreadable, true);
 }
 
 int rp_render(json_t *diagnosis, const struct doc_ops *ops, char **ret)
