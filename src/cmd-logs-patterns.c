@@ -163,6 +163,9 @@ int cmd_logs_patterns(int argc, char **argv)
     q.n_paths = (size_t)(argc - optind);
     q.json = json;
     if (q.per_line && json) return usage_error("logs", "--per-line and --json exclude each other");
+    /* logs_patterns_per_line() reads paths and stdin only */
+    if (q.per_line && q.journal)
+        return usage_error("logs", "--per-line reads files and stdin, not the journal");
 
     for (size_t i = 0; i < q.n_paths; i++)
         if (!streq(q.paths[i], "-") && access(q.paths[i], R_OK) < 0)
