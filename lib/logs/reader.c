@@ -627,7 +627,7 @@ static int journal_dir_walk(const char *dir, int depth, journal_file_fn fn, void
             break;
         }
         struct stat st;
-        if (lstat(p, &st) == 0) {
+        if (stat(p, &st) == 0) { /* symlinks followed, as libsystemd does */
             if (S_ISREG(st.st_mode) && is_journal_name(de->d_name)) {
                 n++;
                 r = fn(u, p);
