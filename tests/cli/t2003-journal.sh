@@ -29,26 +29,37 @@ D="$J/db.journal"
 expect_exit 1 "logs errors --journal-file x2" -- "$TSHOOT" logs errors --json --journal-file "$W" --journal-file "$D"
 cp "$T_TMP/out" "$T_TMP/e.json"
 E="$T_TMP/e.json"
-by_unit() { json_get "$E" "sum(t['count'] for t in d['templates'] if t['source']=='$1' and t['level'] in ($2))"; }
-expect_eq "$(json_get "$E" 'd["totals"]["lines"]')" 15 "15 entries with a MESSAGE (the one without is skipped)"
-expect_eq "$(json_get "$E" 'd["totals"]["errors"]')" 11 "11 errors (PRIORITY 0-3 and the stdout line saying ERROR)"
-expect_eq "$(json_get "$E" 'd["totals"]["warnings"]')" 2 "2 warnings (PRIORITY 4)"
-expect_eq "$(by_unit web.service "'error','crit'")" 6 "web.service: 6 errors"
-expect_eq "$(by_unit web.service "'warn',")" 1 "web.service: 1 warning"
-expect_eq "$(by_unit db.service "'error',")" 2 "db.service: 2 errors (PRIORITY 3)"
-expect_eq "$(by_unit db.service "'crit',")" 1 "db.service: 1 critical (PRIORITY 2)"
-expect_eq "$(by_unit init.scope "'error',")" 1 "systemd's message about web.service comes from init.scope"
-expect_eq "$(by_unit kernel "'error',")" 1 "no unit: SYSLOG_IDENTIFIER is the source"
-expect_eq "$(by_unit cron "'warn',")" 1 "no unit, no identifier: _COMM is the source"
-expect_eq "$(json_get "$E" "[t['first']['time'] for t in d['templates'] if 'upstream request failed' in t['template']][0]")" \
-    "2026-04-18T10:01:00.000Z" "time is the entry's realtime stamp"
-expect_eq "$(json_get "$E" "[t['level'] for t in d['templates'] if 'cache write failed' in t['template']][0]")" error \
-    "PRIORITY=6 of a stdout stream gives way to the message's own level"
-expect_eq "$(json_get "$E" "any('from client second line' in t['first']['example'] and 'bad frame' in t['first']['example'] for t in d['templates'])")" \
-    True "binary MESSAGE (NUL, newline) read by length, whole"
-expect_eq "$(json_get "$E" 'd["inputs"]["truncated"]')" 1 "100 KB MESSAGE cut at the 64 KiB line cap and counted"
-expect_eq "$(json_get "$E" "max(len(t['first']['example']) for t in d['templates']) <= 65536")" True "no example longer than the cap"
-expect_eq "$(json_get "$E" 'len(d["inputs"]["problems"])')" 0 "no problems with good files"
+# one python run for the many checks of this document: line N = expression N
+exprs() {
+    python3 -c "import json,sys; d=json.load(open(sys.argv[1]))
+for e in sys.argv[2:]: print(str(eval(e, {'d': d})).replace(chr(10), ' '))" "$@" >"$T_TMP/vals"
+}
+val() { sed -n "${1}p" "$T_TMP/vals"; }
+u() { echo "sum(t['count'] for t in d['templates'] if t['source']=='$1' and t['level'] in ($2))"; }
+exprs "$E" 'd["totals"]["lines"]' 'd["totals"]["errors"]' 'd["totals"]["warnings"]' \
+    "$(u web.service "'error','crit'")" "$(u web.service "'warn',")" "$(u db.service "'error',")" \
+    "$(u db.service "'crit',")" "$(u init.scope "'error',")" "$(u kernel "'error',")" "$(u cron "'warn',")" \
+    "[t['first']['time'] for t in d['templates'] if 'upstream request failed' in t['template']][0]" \
+    "[t['level'] for t in d['templates'] if 'cache write failed' in t['template']][0]" \
+    "any('from client second line' in t['first']['example'] and 'bad frame' in t['first']['example'] for t in d['templates'])" \
+    'd["inputs"]["truncated"]' "max(len(t['first']['example']) for t in d['templates']) <= 65536" \
+    'len(d["inputs"]["problems"])'
+expect_eq "$(val 1)" 15 "15 entries with a MESSAGE (the one without is skipped)"
+expect_eq "$(val 2)" 11 "11 errors (PRIORITY 0-3 and the stdout line saying ERROR)"
+expect_eq "$(val 3)" 2 "2 warnings (PRIORITY 4)"
+expect_eq "$(val 4)" 6 "web.service: 6 errors"
+expect_eq "$(val 5)" 1 "web.service: 1 warning"
+expect_eq "$(val 6)" 2 "db.service: 2 errors (PRIORITY 3)"
+expect_eq "$(val 7)" 1 "db.service: 1 critical (PRIORITY 2)"
+expect_eq "$(val 8)" 1 "systemd's message about web.service comes from init.scope"
+expect_eq "$(val 9)" 1 "no unit: SYSLOG_IDENTIFIER is the source"
+expect_eq "$(val 10)" 1 "no unit, no identifier: _COMM is the source"
+expect_eq "$(val 11)" "2026-04-18T10:01:00.000Z" "time is the entry's realtime stamp"
+expect_eq "$(val 12)" error "PRIORITY=6 of a stdout stream gives way to the message's own level"
+expect_eq "$(val 13)" True "binary MESSAGE (NUL, newline) read by length, whole"
+expect_eq "$(val 14)" 1 "100 KB MESSAGE cut at the 64 KiB line cap and counted"
+expect_eq "$(val 15)" True "no example longer than the cap"
+expect_eq "$(val 16)" 0 "no problems with good files"
 expect_no_grep 'hunter2' "$E" "the secret is redacted (logs errors --json)"
 expect_grep 'password=\[REDACTED\]' "$E" "redaction marker in its place"
 "$TSHOOT" logs errors --journal-file "$W" >"$T_TMP/human" 2>&1
@@ -87,11 +98,12 @@ expect_eq "$(json_get "$T_TMP/out" 'd["totals"]["lines"]')" 4 "until 10:03:30: 4
 expect_exit 0 "logs patterns" -- "$TSHOOT" logs patterns --json --journal-file "$W" --journal-file "$D"
 P="$T_TMP/p.json"
 cp "$T_TMP/out" "$P"
-expect_eq "$(json_get "$P" 'd["lines"]')" 15 "patterns: 15 lines"
-expect_eq "$(json_get "$P" "[t['count'] for t in d['templates'] if t['template']=='upstream request failed: connection refused to <*>'][0]")" 3 \
-    "patterns: the upstream template, 3 times"
-expect_eq "$(json_get "$P" "any('could not write block <*> of relation' in t['template'] and t['count']==2 for t in d['templates'])")" True \
-    "patterns: the db template, 2 times"
+exprs "$P" 'd["lines"]' \
+    "[t['count'] for t in d['templates'] if t['template']=='upstream request failed: connection refused to <*>'][0]" \
+    "any('could not write block <*> of relation' in t['template'] and t['count']==2 for t in d['templates'])"
+expect_eq "$(val 1)" 15 "patterns: 15 lines"
+expect_eq "$(val 2)" 3 "patterns: the upstream template, 3 times"
+expect_eq "$(val 3)" True "patterns: the db template, 2 times"
 expect_no_grep 'hunter2' "$P" "the secret is redacted (logs patterns --json)"
 # --per-line reads files and stdin only: a usage error, never stdin read silently
 expect_exit 64 "logs patterns --per-line --journal-file" -- "$TSHOOT" logs patterns --per-line --journal-file "$W"
@@ -100,12 +112,14 @@ expect_exit 64 "logs patterns --per-line --journal-file" -- "$TSHOOT" logs patte
 export TSHOOT_CACHE_DIR="$T_TMP"
 expect_exit 1 "diagnose --journal-file" -- "$TSHOOT" diagnose --json --journal-file "$J/founding.journal"
 cp "$T_TMP/out" "$T_TMP/dg.json"
-expect_eq "$(json_get "$T_TMP/dg.json" "d['hypotheses'][0]['id']")" tmpfs_small_files "tmpfs_small_files ranks first"
-expect_eq "$(json_get "$T_TMP/dg.json" "d['hypotheses'][0]['category']")" disk_full "its category is disk_full"
-expect_eq "$(json_get "$T_TMP/dg.json" "[s['path'] for s in d['inputs']['sources']]")" "['journal/authentik-outpost.service']" \
-    "one evidence source per unit"
-expect_eq "$(json_get "$T_TMP/dg.json" "d['hypotheses'][0]['evidence'][0]['time']")" 2026-03-02T23:09:51Z \
-    "evidence is timed"
+exprs "$T_TMP/dg.json" "d['hypotheses'][0]['id']" "d['hypotheses'][0]['category']" \
+    "[s['path'] for s in d['inputs']['sources']]" "d['hypotheses'][0]['evidence'][0]['time']" \
+    "any('no space left on device' in e['text'] for e in d['hypotheses'][0]['evidence'])"
+expect_eq "$(val 1)" tmpfs_small_files "tmpfs_small_files ranks first"
+expect_eq "$(val 2)" disk_full "its category is disk_full"
+expect_eq "$(val 3)" "['journal/authentik-outpost.service']" "one evidence source per unit"
+expect_eq "$(val 4)" 2026-03-02T23:09:51Z "evidence is timed by the entries"
+expect_eq "$(val 5)" True "the session save ENOSPC lines are its evidence"
 mkdir -p "$J/fdir"
 cp "$J/founding.journal" "$J/fdir/"
 expect_exit 1 "diagnose --journal-dir --unit" -- "$TSHOOT" diagnose --json --journal-dir "$J/fdir" --unit authentik-outpost
