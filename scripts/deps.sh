@@ -9,7 +9,7 @@ pkgs="build-essential meson ninja-build pkg-config clang clang-format \
 libcmocka-dev libcurl4-openssl-dev libpcre2-dev libhyperscan-dev libfyaml-dev \
 libjansson-dev zlib1g-dev libdeflate-dev libzstd-dev libmicrohttpd-dev \
 libsqlite3-dev libsystemd-dev libclang-rt-14-dev \
-gzip zstd util-linux procps iproute2 python3 \
+gzip zstd util-linux procps iproute2 python3 systemd-journal-remote \
 python3-yaml curl prometheus prometheus-alertmanager chromium"
 if [ "${1:-}" = full ]; then
     pkgs="$pkgs hyperfine valgrind prometheus-node-exporter"

@@ -12,6 +12,7 @@
 
 #include "core/timeutil.h"
 #include "rca/diagnose.h"
+#include "cmd-logs.h"
 #include "rules-dir.h"
 #include "tshoot.h"
 
@@ -19,13 +20,18 @@ static const char usage[] =
     "usage: tshoot diagnose [OPTIONS] BUNDLE\n"
     "       tshoot diagnose [OPTIONS] --logs FILE [--logs FILE]... [FILE...]\n"
     "       tshoot diagnose [OPTIONS] --live\n"
+    "       tshoot diagnose [OPTIONS] --journal-dir DIR | --journal-file FILE...\n"
     "\n"
     "Rank root-cause hypotheses with their evidence, from a bundle (directory or\n"
     ".tar.gz: host/*.json, logs/**, k8s/*.json, metrics/*.prom, notes.md,\n"
     "deps.yaml), loose log files, or this host.\n"
     "\n"
     "  -l, --logs FILE       diagnose this log file (repeatable; plain or .gz)\n"
-    "      --live            collect this host and diagnose it\n"
+    "      --live            collect this host and diagnose it (with its journal)\n"
+    "      --journal-dir DIR     read the journal files in DIR (a copy of a node's\n"
+    "                        /var/log/journal; replaces this host's journal)\n"
+    "      --journal-file FILE   read this journal file (repeatable)\n"
+    "      --unit UNIT       only this unit of the journal (web = web.service)\n"
     "  -r, --rules DIR       extra rules (*.yaml) on top of the built-in ones\n"
     "      --since DUR       ignore log lines older than DUR (e.g. 2h)\n"
     "      --prometheus URL  also read the series the rules' metric conditions use\n"
@@ -38,7 +44,8 @@ static const char usage[] =
     "  -o, --output FILE     write to FILE instead of stdout\n"
     "  -h, --help            this help\n"
     "\n"
-    "Exit status: 0 no hypothesis, 1 hypotheses found, 64 usage, 66 missing input.\n";
+    "Exit status: 0 no hypothesis, 1 hypotheses found, 64 usage, 65 unreadable journal\n"
+    "file, 66 missing input.\n";
 
 static void print_wrapped(FILE *f, const char *indent, const char *text)
 {
@@ -167,13 +174,19 @@ static int run(int argc, char **argv)
                                           { "json", no_argument, NULL, 'j' },
                                           { "output", required_argument, NULL, 'o' },
                                           { "help", no_argument, NULL, 'h' },
+                                          { "journal-dir", required_argument, NULL, 'D' },
+                                          { "journal-file", required_argument, NULL, 'F' },
+                                          { "unit", required_argument, NULL, 'U' },
                                           {} };
     struct diagnose_opts o = { 0 };
     const char *out = NULL;
     int json = 0;
     unsigned long top = 5;
     _cleanup_free_ const char **logs = calloc((size_t)argc + 1, sizeof(char *));
-    if (!logs) return fail_errno("diagnose", -ENOMEM, "out of memory");
+    _cleanup_free_ const char **jfiles = calloc((size_t)argc + 1, sizeof(char *));
+    if (!logs || !jfiles) return fail_errno("diagnose", -ENOMEM, "out of memory");
+    struct logs_query jq;
+    logs_query_init(&jq);
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "l:r:n:jo:h", opts, NULL)) >= 0) {
@@ -204,6 +217,11 @@ static int run(int argc, char **argv)
         case 'j': json = 1; break;
         case 'o': out = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
+        case 'D':
+        case 'F':
+            if (logs_journal_option("diagnose", &jq, jfiles, c == 'D', optarg)) return EXIT_USAGE;
+            break;
+        case 'U': jq.unit = optarg; break;
         default: return usage_error("diagnose", "unknown option");
         }
     }
@@ -220,8 +238,16 @@ static int run(int argc, char **argv)
         o.n_logs++;
         o.bundle = NULL;
     }
-    if (!o.bundle && o.n_logs == 0 && !o.live)
-        return usage_error("diagnose", "give a BUNDLE, --logs FILE or --live");
+    if (jq.unit && !jq.journal && !o.live)
+        return usage_error("diagnose", "--unit needs --live, --journal-dir or --journal-file");
+    if (!o.bundle && o.n_logs == 0 && !o.live && !jq.journal)
+        return usage_error("diagnose", "give a BUNDLE, --logs FILE, --journal-dir DIR or --live");
+    int jr = logs_journal_precheck("diagnose", &jq);
+    if (jr) return jr;
+    o.journal_dir = jq.journal_dir;
+    o.journal_files = jq.journal_files;
+    o.n_journal_files = jq.n_journal_files;
+    o.journal_unit = jq.unit;
     o.logs = logs;
     o.builtin_rules_dir = builtin_rules_dir();
     json_t *doc = NULL;
@@ -230,9 +256,11 @@ static int run(int argc, char **argv)
         return fail("diagnose", EXIT_UNAVAILABLE, "--live needs collect support, not built in");
     if (r < 0)
         return fail_errno("diagnose", r, "cannot diagnose '%s'",
-                          o.bundle   ? o.bundle
-                          : o.n_logs ? o.logs[0]
-                                     : "live host");
+                          o.bundle            ? o.bundle
+                          : o.n_logs          ? o.logs[0]
+                          : o.journal_dir     ? o.journal_dir
+                          : o.n_journal_files ? o.journal_files[0]
+                                              : "live host");
     json_t *rerr = json_object_get(doc, "rule_errors");
     size_t i;
     json_t *x;

@@ -29,6 +29,8 @@ static const char usage[] =
     "  --max N              templates to show (default 50, 0 = all)\n"
     "  --max-templates N    templates kept in memory (default 10000)\n"
     "  --journal            also read the systemd journal (--unit U to filter)\n"
+    "  --journal-dir DIR    read the journal files in DIR instead (journalctl -D)\n"
+    "  --journal-file FILE  read this journal file instead (repeatable)\n"
     "  --since T, --until T absolute time or duration ago (2h)\n"
     "  --no-progress        never show progress on stderr\n"
     "  -o FILE              write the output to FILE\n"
@@ -92,7 +94,9 @@ int cmd_logs_patterns(int argc, char **argv)
         OPT_UNIT,
         OPT_SINCE,
         OPT_UNTIL,
-        OPT_NOPROG
+        OPT_NOPROG,
+        OPT_JDIR,
+        OPT_JFILE
     };
     static const struct option opts[] = {
         { "per-line", no_argument, NULL, OPT_PER_LINE },
@@ -104,6 +108,8 @@ int cmd_logs_patterns(int argc, char **argv)
         { "since", required_argument, NULL, OPT_SINCE },
         { "until", required_argument, NULL, OPT_UNTIL },
         { "no-progress", no_argument, NULL, OPT_NOPROG },
+        { "journal-dir", required_argument, NULL, OPT_JDIR },
+        { "journal-file", required_argument, NULL, OPT_JFILE },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -114,6 +120,8 @@ int cmd_logs_patterns(int argc, char **argv)
     int json = 0, noprog = 0, c, r;
     unsigned long v;
     q.max_items = 50;
+    _cleanup_free_ const char **jfiles = calloc((size_t)argc + 1, sizeof(char *));
+    if (!jfiles) return fail_errno("logs", -ENOMEM, "out of memory");
     optind = 1;
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         switch (c) {
@@ -144,6 +152,10 @@ int cmd_logs_patterns(int argc, char **argv)
                 return usage_error("logs", "--until '%s' is neither a time nor a duration", optarg);
             break;
         case OPT_NOPROG: noprog = 1; break;
+        case OPT_JDIR:
+        case OPT_JFILE:
+            if (logs_journal_option("logs", &q, jfiles, c == OPT_JDIR, optarg)) return EXIT_USAGE;
+            break;
         default: return usage_error("logs", "unknown option in 'logs patterns'");
         }
     }
@@ -151,10 +163,14 @@ int cmd_logs_patterns(int argc, char **argv)
     q.n_paths = (size_t)(argc - optind);
     q.json = json;
     if (q.per_line && json) return usage_error("logs", "--per-line and --json exclude each other");
+    /* logs_patterns_per_line() reads paths and stdin only */
+    if (q.per_line && q.journal)
+        return usage_error("logs", "--per-line reads files and stdin, not the journal");
 
     for (size_t i = 0; i < q.n_paths; i++)
         if (!streq(q.paths[i], "-") && access(q.paths[i], R_OK) < 0)
             return fail_errno("logs", -errno, "cannot open '%s'", q.paths[i]);
+    if ((r = logs_journal_precheck("logs", &q))) return r;
 
     FILE *f = output_open(out_path);
     if (!f) return fail_errno("logs", -errno, "cannot open '%s'", out_path);

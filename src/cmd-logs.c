@@ -40,7 +40,10 @@ static const char usage[] =
     "                     up to 24h before it is read as the baseline\n"
     "  -u, --until WHEN   window end (same forms)\n"
     "  -j, --journal      also read the systemd journal\n"
-    "      --unit UNIT    journal unit filter (implies --journal)\n"
+    "      --unit UNIT    journal unit filter (implies --journal; web = web.service)\n"
+    "      --journal-dir DIR   read the journal files in DIR (journalctl -D: a copy\n"
+    "                     of /var/log/journal) instead of this host's journal\n"
+    "      --journal-file FILE read this journal file (repeatable, read together)\n"
     "  -n, --max N        items per list (default 50)\n"
     "      --max-line N   line cap in bytes (default 65536; longer lines are cut)\n"
     "      --json         print the tshoot.logs.errors/1 document (docs/logs.md)\n"
@@ -51,14 +54,15 @@ static const char usage[] =
     "      --no-progress  never show progress on stderr\n"
     "\n"
     "Exit status of 'logs errors': 0 no errors found, 1 errors found, 64 usage,\n"
-    "66 missing input.\n"
+    "65 unreadable journal file, 66 missing input.\n"
     "\n"
     "Options of 'logs patterns':\n"
     "      --per-line           exactly one template per input line, in order\n"
     "      --json               the tshoot.patterns/1 document\n"
     "      --max N              templates to show (default 50, 0 = all)\n"
     "      --max-templates N    templates kept in memory (default 10000)\n"
-    "      --journal, --unit U, --since T, --until T, -o FILE: as above\n"
+    "      --journal, --unit U, --journal-dir DIR, --journal-file FILE,\n"
+    "      --since T, --until T, -o FILE: as above\n"
     "\n"
     "See docs/logs.md for formats, timestamps and the JSON documents.\n";
 
@@ -82,6 +86,59 @@ int logs_parse_when(const char *s, ts_time_t now, ts_time_t *ret)
         return 0;
     }
     return -EINVAL;
+}
+
+int logs_journal_option(const char *cmd, struct logs_query *q, const char **files, int dir,
+                        const char *arg)
+{
+    if (dir) {
+        if (q->journal_dir) return usage_error(cmd, "--journal-dir given twice");
+        q->journal_dir = arg;
+    } else {
+        files[q->n_journal_files++] = arg;
+        q->journal_files = files;
+    }
+    q->journal = 1;
+    return 0;
+}
+
+static int journal_exit_code(int r)
+{
+    switch (-r) {
+    case ENOENT:
+    case EACCES:
+    case EPERM:
+    case ENOTDIR:
+    case EISDIR: return EXIT_NOINPUT;
+    case ENOMEM: return EXIT_SOFTWARE;
+    default: return EXIT_DATAERR;
+    }
+}
+
+int logs_journal_precheck(const char *cmd, const struct logs_query *q)
+{
+    char why[512];
+    int r;
+    if (q->journal_dir && (r = log_journal_check(q->journal_dir, 1, why, sizeof why)) < 0)
+        return fail(cmd, journal_exit_code(r), "cannot read the journal directory '%s': %s",
+                    q->journal_dir, why);
+    size_t bad = 0;
+    for (size_t i = 0; i < q->n_journal_files; i++)
+        if (log_journal_check(q->journal_files[i], 0, NULL, 0) < 0) bad++;
+    for (size_t i = 0; bad && i < q->n_journal_files; i++) {
+        r = log_journal_check(q->journal_files[i], 0, why, sizeof why);
+        if (r == 0) continue;
+        if (bad < q->n_journal_files || q->journal_dir)
+            warn(cmd, "journal file '%s': %s, skipped", q->journal_files[i], why);
+        else if (bad == 1)
+            return fail(cmd, journal_exit_code(r), "cannot read the journal file '%s': %s",
+                        q->journal_files[i], why);
+        else
+            return fail(cmd, journal_exit_code(r),
+                        "no readable journal file: '%s': %s (and %zu more)", q->journal_files[i],
+                        why, bad - 1);
+    }
+    return 0;
 }
 
 struct progress {
@@ -300,7 +357,16 @@ static int load_signatures(const char *user, struct kb **ret_kb, struct sigdb **
 
 static int run_errors(int argc, char **argv)
 {
-    enum { OPT_JSON = 256, OPT_UNIT, OPT_MAXLINE, OPT_NOPROG, OPT_THREADS, OPT_NORULES };
+    enum {
+        OPT_JSON = 256,
+        OPT_UNIT,
+        OPT_MAXLINE,
+        OPT_NOPROG,
+        OPT_THREADS,
+        OPT_NORULES,
+        OPT_JDIR,
+        OPT_JFILE
+    };
     static const struct option opts[] = {
         { "since", required_argument, NULL, 's' },
         { "until", required_argument, NULL, 'u' },
@@ -314,10 +380,14 @@ static int run_errors(int argc, char **argv)
         { "threads", required_argument, NULL, OPT_THREADS },
         { "rules", required_argument, NULL, 'r' },
         { "no-rules", no_argument, NULL, OPT_NORULES },
+        { "journal-dir", required_argument, NULL, OPT_JDIR },
+        { "journal-file", required_argument, NULL, OPT_JFILE },
         {},
     };
     struct logs_query q;
     logs_query_init(&q);
+    _cleanup_free_ const char **jfiles = calloc((size_t)argc + 1, sizeof(char *));
+    if (!jfiles) return fail_errno("logs", -ENOMEM, "out of memory");
     const char *out = NULL, *rules = NULL;
     int noprog = 0, norules = 0, c;
     ts_time_t now = ts_now();
@@ -352,6 +422,10 @@ static int run_errors(int argc, char **argv)
         case OPT_NOPROG: noprog = 1; break;
         case 'r': rules = optarg; break;
         case OPT_NORULES: norules = 1; break;
+        case OPT_JDIR:
+        case OPT_JFILE:
+            if (logs_journal_option("logs", &q, jfiles, c == OPT_JDIR, optarg)) return EXIT_USAGE;
+            break;
         case OPT_THREADS:
             if (parse_uint_opt("logs", "--threads", optarg, 16, &v)) return EXIT_USAGE;
             q.threads = (int)v;
@@ -374,6 +448,8 @@ static int run_errors(int argc, char **argv)
     for (size_t i = 0; i < q.n_paths; i++)
         if (!streq(q.paths[i], "-") && access(q.paths[i], F_OK) < 0)
             return fail_errno("logs", -errno, "cannot open '%s'", q.paths[i]);
+    int jr = logs_journal_precheck("logs", &q);
+    if (jr) return jr;
     _cleanup_(kb_freep) struct kb *kb = NULL;
     _cleanup_(sigdb_freep) struct sigdb *db = NULL;
     _cleanup_(rca_logsigs_freep) struct rca_logsigs *ls = NULL;

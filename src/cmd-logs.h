@@ -26,4 +26,16 @@ int logs_parse_when(const char *s, ts_time_t now, ts_time_t *ret);
 void logs_progress_setup(struct logs_query *q);
 void logs_progress_done(struct logs_query *q);
 
+/* --journal-dir DIR (dir = 1, once) or --journal-file FILE (repeatable: files
+ * is the caller's array of at least argc entries behind q->journal_files):
+ * record arg in q and set q->journal. Returns 0 or EXIT_USAGE (printed). */
+int logs_journal_option(const char *cmd, struct logs_query *q, const char **files, int dir,
+                        const char *arg);
+
+/* Check the journal files/directory q names before reading: when none of
+ * them can be read, print one line naming the path and the reason and
+ * return the exit code (65 corrupt/truncated/unsupported, 66 missing);
+ * bad files next to good ones are warned about and skipped. 0 otherwise. */
+int logs_journal_precheck(const char *cmd, const struct logs_query *q);
+
 #endif

@@ -836,7 +836,7 @@ static int read_shard(struct worker *w)
         if (r < 0) return r;
     }
     if (q->journal) {
-        r = log_reader_add_journal(w->rd, q->unit);
+        r = logs_query_add_journal(w->rd, q);
         if (r < 0) return r;
     }
     struct log_record rec;

@@ -127,8 +127,32 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct log_reader *, log_reader_free)
 /* Queue a file, a directory (recursive; rotated sets ordered oldest first)
  * or "-" for stdin. Returns 0 or -errno (-ENOENT when the path is missing). */
 int log_reader_add_path(struct log_reader *r, const char *path);
-/* Queue the systemd journal (unit NULL = all units). */
+/* Queue this host's systemd journal (unit NULL = all units). A unit name
+ * without a type suffix gets ".service"; the filter matches _SYSTEMD_UNIT=U
+ * or systemd's own messages about U (UNIT=U with _PID=1).
+ * Each entry is one record: MESSAGE (by length: NUL, CR, LF become spaces;
+ * longer than max_line is cut and counted), time = the entry's realtime
+ * stamp (since/until filter on it), level = the higher of the message's own
+ * and PRIORITY (PRIORITY=6 of a captured stdout stream says nothing),
+ * source = _SYSTEMD_UNIT, else SYSLOG_IDENTIFIER, else _COMM, else
+ * "journal". Entries without MESSAGE are skipped. Returns 0 or -errno. */
 int log_reader_add_journal(struct log_reader *r, const char *unit);
+/* Queue a journal directory as `journalctl -D DIR` reads it (DIR's
+ * *.journal / *.journal~ files and its machine-id subdirectories). Files
+ * that are not journals, truncated or of an unsupported format are listed as
+ * errors and skipped. Returns 0 or -errno. */
+int log_reader_add_journal_dir(struct log_reader *r, const char *dir, const char *unit);
+/* Queue journal files read together, interleaved by time (journalctl
+ * --file). Bad files are listed as errors and skipped. Returns 0 or -errno. */
+int log_reader_add_journal_files(struct log_reader *r, const char *const *files, size_t n,
+                                 const char *unit);
+/* Check that path is a journal file (dir = 0) or a directory holding at
+ * least one (dir = 1) that this libsystemd can open. Returns 0, or -errno
+ * with a one-line reason in why[why_size] ("truncated journal file (4000 of
+ * 8388608 bytes)", "not a journal file", ...): -ENOENT/-EACCES/-ENOTDIR for
+ * a missing or unreadable path, -EBADMSG for a corrupt or foreign file,
+ * -EPROTONOSUPPORT for a journal format this libsystemd cannot read. */
+int log_journal_check(const char *path, int dir, char *why, size_t why_size);
 
 /* Next record: 1 and *rec filled, 0 at the end of all inputs, or -errno for
  * a hard failure (per-file problems are not returned: they are counted in

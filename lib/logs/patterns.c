@@ -356,7 +356,7 @@ int logs_patterns_run_opts(const struct logs_query *q, const struct patterns_opt
             ok_paths++;
     }
     if (q->journal) {
-        r = log_reader_add_journal(rd, q->unit);
+        r = logs_query_add_journal(rd, q);
         if (r < 0 && !first_err) first_err = r;
         if (r >= 0) ok_paths++;
     }

@@ -50,8 +50,12 @@ struct logs_sigs {
 struct logs_query {
     const char **paths; /* files, directories (recursive) or "-" for stdin; borrowed */
     size_t n_paths;
-    int journal;               /* also read the systemd journal */
-    const char *unit;          /* journal unit filter (NULL: all units); borrowed */
+    int journal;                /* also read a systemd journal: journal_dir/journal_files
+                                   when set, else this host's journal */
+    const char *unit;           /* journal unit filter (NULL: all units); borrowed */
+    const char *journal_dir;    /* a journal directory (journalctl -D); borrowed */
+    const char **journal_files; /* journal files read together (journalctl --file); borrowed */
+    size_t n_journal_files;
     ts_time_t since;           /* TS_TIME_NONE: no lower bound */
     ts_time_t until;           /* TS_TIME_NONE: no upper bound */
     size_t max_items;          /* cap on items per output list; 0 = default (50) */
@@ -63,6 +67,14 @@ struct logs_query {
     void *progress_userdata;
     const struct logs_sigs *sigs; /* optional known-signature matcher; borrowed */
 };
+
+/* Queue the journal(s) q asks for on rd (nothing when !q->journal): the
+ * directory q->journal_dir and/or the files q->journal_files, or this host's
+ * journal when neither is set, each filtered by q->unit. The one place that
+ * turns a query into journal inputs (errors, patterns, diagnose). Returns 0
+ * or -errno (-ENOMEM, -EINVAL). Unreadable journal files are not errors
+ * here: the reader lists them (log_reader_error) when it reaches them. */
+int logs_query_add_journal(struct log_reader *rd, const struct logs_query *q);
 
 static inline void logs_query_init(struct logs_query *q)
 {

@@ -9,6 +9,7 @@
  * than max_line is cut there (truncated, counted) and the rest of it is
  * skipped up to the next newline.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +40,9 @@ struct src {
     char *path; /* display path / source name */
     enum src_kind kind;
     char *unit;    /* journal */
+    char *jdir;    /* journal directory, or NULL */
+    char **jfiles; /* journal files (n_jfiles), or NULL; neither: this host's journal */
+    size_t n_jfiles;
     uint64_t size; /* on-disk size at queue time */
     size_t group;  /* rotation group (index of the first member) */
     int age_cls;   /* 0 dated, 1 numbered, 2 live */
@@ -84,6 +88,10 @@ struct log_reader {
     sd_journal *j;
     char *jline;
     char jsource[256];
+    uint64_t j_seen;     /* entries iterated */
+    uint64_t j_bad;      /* entries whose time or fields could not be read */
+    uint64_t j_expected; /* entries the files' headers announce (0: unknown) */
+    int j_stopped;       /* stopped early at --until */
     /* parse scratch */
     char *scratch;
     size_t scratch_size;
@@ -153,6 +161,9 @@ struct log_reader *log_reader_free(struct log_reader *r)
     for (size_t i = 0; i < r->n_srcs; i++) {
         free(r->srcs[i].path);
         free(r->srcs[i].unit);
+        free(r->srcs[i].jdir);
+        for (size_t k = 0; k < r->srcs[i].n_jfiles; k++) free(r->srcs[i].jfiles[k]);
+        free(r->srcs[i].jfiles);
         free(r->srcs[i].group_key);
         free(r->srcs[i].open_path);
     }
@@ -324,18 +335,76 @@ int log_reader_add_path(struct log_reader *r, const char *path)
     return TS_MIN(push_src(r, path, SRC_FILE, S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0), 0);
 }
 
+static int endswith(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+/* "web" -> "web.service"; names with a unit type suffix are kept. */
+static int unit_name(const char *unit, char **ret)
+{
+    static const char *const types[] = { ".service", ".socket",    ".target", ".device",
+                                         ".mount",   ".automount", ".swap",   ".timer",
+                                         ".path",    ".slice",     ".scope" };
+    if (!*unit || strlen(unit) > 255 || strchr(unit, '=')) return -EINVAL;
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        if (endswith(unit, types[i])) {
+            *ret = strdup(unit);
+            return *ret ? 0 : -ENOMEM;
+        }
+    return asprintf(ret, "%s.service", unit) < 0 ? -ENOMEM : 0;
+}
+
+static int push_journal(struct log_reader *r, const char *name, const char *unit, struct src **ret)
+{
+    _cleanup_free_ char *u = NULL;
+    if (unit) {
+        int k = unit_name(unit, &u);
+        if (k < 0) return k;
+    }
+    int k = push_src(r, name, SRC_JOURNAL, 0);
+    if (k <= 0) return k;
+    *ret = &r->srcs[r->n_srcs - 1];
+    (*ret)->unit = TAKE_PTR(u);
+    return 1;
+}
+
 int log_reader_add_journal(struct log_reader *r, const char *unit)
 {
     if (!r) return -EINVAL;
-    int k = push_src(r, unit ? unit : "journal", SRC_JOURNAL, 0);
+    struct src *s;
+    int k = push_journal(r, unit ? unit : "journal", unit, &s);
+    return TS_MIN(k, 0);
+}
+
+int log_reader_add_journal_dir(struct log_reader *r, const char *dir, const char *unit)
+{
+    if (!r || !dir) return -EINVAL;
+    struct src *s;
+    int k = push_journal(r, dir, unit, &s);
     if (k <= 0) return k;
-    struct src *s = &r->srcs[r->n_srcs - 1];
-    if (unit) {
-        if (strchr(unit, '.'))
-            s->unit = strdup(unit);
-        else if (asprintf(&s->unit, "%s.service", unit) < 0)
-            s->unit = NULL;
-        if (!s->unit) return -ENOMEM;
+    if (!(s->jdir = strdup(dir))) return -ENOMEM;
+    return 0;
+}
+
+int log_reader_add_journal_files(struct log_reader *r, const char *const *files, size_t n,
+                                 const char *unit)
+{
+    if (!r || !files || n == 0) return -EINVAL;
+    _cleanup_free_ char *name = NULL;
+    if (n == 1)
+        name = strdup(files[0]);
+    else if (asprintf(&name, "%s (+%zu journal files)", files[0], n - 1) < 0)
+        name = NULL;
+    if (!name) return -ENOMEM;
+    struct src *s;
+    int k = push_journal(r, name, unit, &s);
+    if (k <= 0) return k;
+    if (!(s->jfiles = calloc(n, sizeof(char *)))) return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (!(s->jfiles[i] = strdup(files[i]))) return -ENOMEM;
+        s->n_jfiles++;
     }
     return 0;
 }
@@ -442,6 +511,13 @@ out:
     free(g);
 }
 
+static uint64_t le64_at(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
+
 static int year_of(ts_time_t t)
 {
     time_t s = (time_t)(t / TS_NSEC_PER_SEC);
@@ -450,29 +526,269 @@ static int year_of(ts_time_t t)
     return tm.tm_year + 1900;
 }
 
+/* Journal files: the header fields read before libsystemd maps the file
+ * (docs: systemd's JOURNAL_FILE_FORMAT). */
+#define JOURNAL_HEADER_MIN  160
+#define JOURNAL_MAX_FILES   10000
+#define JOURNAL_FIELD_SMALL 256
+
+/* Check one journal file: our header checks, then libsystemd opens it alone.
+ * Returns 0 and *ret_entries (the header's entry count), or -errno with
+ * the reason in why. */
+static int journal_file_probe(const char *path, uint64_t *ret_entries, char *why, size_t why_size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        int e = errno;
+        snprintf(why, why_size, "cannot open: %s", strerror(e));
+        return -e;
+    }
+    struct stat st;
+    unsigned char h[JOURNAL_HEADER_MIN];
+    ssize_t n = -1;
+    int r = 0;
+    if (fstat(fd, &st) < 0) {
+        r = -errno;
+        snprintf(why, why_size, "cannot stat: %s", strerror(-r));
+    } else if (S_ISDIR(st.st_mode)) {
+        r = -EISDIR;
+        snprintf(why, why_size, "a directory, not a journal file");
+    } else if (!S_ISREG(st.st_mode)) {
+        r = -EBADMSG;
+        snprintf(why, why_size, "not a regular file");
+    } else {
+        do n = pread(fd, h, sizeof(h), 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            r = -errno;
+            snprintf(why, why_size, "read error: %s", strerror(-r));
+        }
+    }
+    close(fd);
+    if (r < 0) return r;
+    if ((size_t)n < sizeof(h) || memcmp(h, "LPKSHHRH", 8) != 0) {
+        snprintf(why, why_size, "not a journal file");
+        return -EBADMSG;
+    }
+    uint64_t hsize = le64_at(h + 88), arena = le64_at(h + 96);
+    if (hsize < JOURNAL_HEADER_MIN || hsize > (uint64_t)st.st_size ||
+        arena > (uint64_t)st.st_size - hsize) {
+        snprintf(why, why_size, "truncated journal file (%llu of %llu bytes)",
+                 (unsigned long long)st.st_size,
+                 (unsigned long long)(hsize + TS_MIN(arena, UINT64_MAX - hsize)));
+        return -EBADMSG;
+    }
+    sd_journal *j = NULL;
+    const char *files[2] = { path, NULL };
+    r = sd_journal_open_files(&j, files, 0);
+    if (r < 0) {
+        if (r == -EPROTONOSUPPORT)
+            snprintf(why, why_size,
+                     "journal file format not supported by this libsystemd "
+                     "(written by a newer systemd?)");
+        else
+            snprintf(why, why_size, "corrupt journal file: %s", strerror(-r));
+        return r == -EPROTONOSUPPORT ? r : -EBADMSG;
+    }
+    sd_journal_close(j);
+    if (ret_entries) *ret_entries = le64_at(h + 152);
+    return 0;
+}
+
+static int is_journal_name(const char *n)
+{
+    return endswith(n, ".journal") || endswith(n, ".journal~");
+}
+
+/* 32 hex digits, optionally followed by ".namespace": a machine-id directory. */
+static int is_machine_dir(const char *n)
+{
+    for (int i = 0; i < 32; i++)
+        if (!isxdigit((unsigned char)n[i])) return 0;
+    return n[32] == 0 || n[32] == '.';
+}
+
+typedef int (*journal_file_fn)(void *u, const char *path);
+
+/* Call fn on each journal file of dir and of its machine-id subdirectories
+ * (what sd_journal_open_directory reads), at most JOURNAL_MAX_FILES. Returns
+ * the number of files, or -errno. */
+static int journal_dir_walk(const char *dir, int depth, journal_file_fn fn, void *u)
+{
+    DIR *d = opendir(dir);
+    if (!d) return -errno;
+    int n = 0, r = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && n < JOURNAL_MAX_FILES) {
+        if (de->d_name[0] == '.') continue;
+        char *p = NULL;
+        if (asprintf(&p, "%s/%s", dir, de->d_name) < 0) {
+            r = -ENOMEM;
+            break;
+        }
+        struct stat st;
+        if (stat(p, &st) == 0) { /* symlinks followed, as libsystemd does */
+            if (S_ISREG(st.st_mode) && is_journal_name(de->d_name)) {
+                n++;
+                r = fn(u, p);
+            } else if (S_ISDIR(st.st_mode) && depth == 0 && is_machine_dir(de->d_name)) {
+                int k = journal_dir_walk(p, 1, fn, u);
+                if (k < 0)
+                    r = k == -ENOMEM ? k : 0;
+                else
+                    n += k;
+            }
+        }
+        free(p);
+        if (r < 0) break;
+    }
+    closedir(d);
+    return r < 0 ? r : n;
+}
+
+struct dir_check {
+    struct log_reader *r; /* NULL: log_journal_check */
+    uint64_t entries;
+    int ok;
+    int first_err;
+    char *why;
+    size_t why_size;
+};
+
+static int dir_check_file(void *u, const char *path)
+{
+    struct dir_check *c = u;
+    char why[256];
+    uint64_t n = 0;
+    int k = journal_file_probe(path, &n, why, sizeof why);
+    if (k < 0) {
+        if (c->r) {
+            add_error(c->r, "%s: %s, skipped", path, why);
+            c->r->st.errors++;
+        } else if (!c->first_err) {
+            c->first_err = k;
+            snprintf(c->why, c->why_size, "%s: %s", path, why);
+        }
+        return 0;
+    }
+    c->ok++;
+    c->entries += n;
+    return 0;
+}
+
+int log_journal_check(const char *path, int dir, char *why, size_t why_size)
+{
+    char dummy[8];
+    if (!why || !why_size) {
+        why = dummy;
+        why_size = sizeof dummy;
+    }
+    if (!path) return -EINVAL;
+    if (!dir) return journal_file_probe(path, NULL, why, why_size);
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        int e = errno;
+        snprintf(why, why_size, "%s", strerror(e));
+        return -e;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(why, why_size, "not a directory");
+        return -ENOTDIR;
+    }
+    struct dir_check c = { .why = why, .why_size = why_size };
+    int k = journal_dir_walk(path, 0, dir_check_file, &c);
+    if (k < 0) {
+        snprintf(why, why_size, "%s", strerror(-k));
+        return k;
+    }
+    if (c.ok) return 0;
+    if (c.first_err) return c.first_err;
+    snprintf(why, why_size, "no journal files (*.journal) in it");
+    return -ENOENT;
+}
+
+/* Open the journal of s; 1 when open, 0 when skipped (listed as an error). */
 static int open_journal(struct log_reader *r, struct src *s)
 {
-    int k = sd_journal_open(&r->j, SD_JOURNAL_LOCAL_ONLY);
+    int k;
+    r->j_seen = r->j_bad = r->j_expected = 0;
+    r->j_stopped = 0;
+    uint64_t expected = 0;
+    if (s->jfiles) {
+        _cleanup_free_ const char **ok = calloc(s->n_jfiles + 1, sizeof(char *));
+        if (!ok) return -ENOMEM;
+        size_t n = 0;
+        for (size_t i = 0; i < s->n_jfiles; i++) {
+            char why[256];
+            uint64_t e = 0;
+            if (journal_file_probe(s->jfiles[i], &e, why, sizeof why) < 0) {
+                add_error(r, "%s: %s, skipped", s->jfiles[i], why);
+                r->st.errors++;
+                continue;
+            }
+            ok[n++] = s->jfiles[i];
+            expected += e;
+        }
+        if (n == 0) return 0;
+        k = sd_journal_open_files(&r->j, ok, 0);
+    } else if (s->jdir) {
+        struct dir_check c = { .r = r };
+        k = journal_dir_walk(s->jdir, 0, dir_check_file, &c);
+        if (k == -ENOMEM) return k;
+        if (k < 0) {
+            add_error(r, "%s: cannot read the journal directory: %s", s->jdir, strerror(-k));
+            r->st.errors++;
+            return 0;
+        }
+        if (c.ok == 0) {
+            if (k == 0) {
+                add_error(r, "%s: no journal files (*.journal) in it", s->jdir);
+                r->st.errors++;
+            }
+            return 0;
+        }
+        expected = c.entries;
+        k = sd_journal_open_directory(&r->j, s->jdir, 0);
+    } else
+        k = sd_journal_open(&r->j, SD_JOURNAL_LOCAL_ONLY);
     if (k < 0) {
-        add_error(r, "journal: cannot open: %s", strerror(-k));
+        add_error(r, "%s: cannot open the journal: %s", s->path, strerror(-k));
         r->st.errors++;
         r->j = NULL;
         return 0;
     }
-    if (s->unit) {
-        char m[300];
-        snprintf(m, sizeof(m), "_SYSTEMD_UNIT=%s", s->unit);
-        (void)sd_journal_add_match(r->j, m, 0);
-        (void)sd_journal_add_disjunction(r->j);
-        snprintf(m, sizeof(m), "UNIT=%s", s->unit);
-        (void)sd_journal_add_match(r->j, m, 0);
+    /* a hint only (compressed fields are cut there): journal_next caps again */
+    k = sd_journal_set_data_threshold(r->j, r->o.max_line + sizeof("MESSAGE=") + 1);
+    if (k >= 0 && s->unit) {
+        _cleanup_free_ char *m1 = NULL, *m2 = NULL;
+        if (asprintf(&m1, "_SYSTEMD_UNIT=%s", s->unit) < 0 || asprintf(&m2, "UNIT=%s", s->unit) < 0)
+            return -ENOMEM;
+        /* _SYSTEMD_UNIT=U OR (UNIT=U AND _PID=1): the unit's own lines and
+         * systemd's messages about it */
+        k = sd_journal_add_match(r->j, m1, 0);
+        if (k >= 0) k = sd_journal_add_disjunction(r->j);
+        if (k >= 0) k = sd_journal_add_match(r->j, m2, 0);
+        if (k >= 0) k = sd_journal_add_match(r->j, "_PID=1", 0);
     }
-    if (r->o.since != TS_TIME_NONE && r->o.since > 0)
-        k = sd_journal_seek_realtime_usec(r->j, (uint64_t)(r->o.since / 1000));
-    else
-        k = sd_journal_seek_head(r->j);
-    (void)k;
+    if (k >= 0) {
+        if (r->o.since != TS_TIME_NONE && r->o.since > 0)
+            k = sd_journal_seek_realtime_usec(r->j, (uint64_t)(r->o.since / 1000));
+        else
+            k = sd_journal_seek_head(r->j);
+    }
+    if (k < 0) {
+        add_error(r, "%s: cannot read the journal: %s", s->path, strerror(-k));
+        r->st.errors++;
+        sd_journal_close(r->j);
+        r->j = NULL;
+        return 0;
+    }
+    /* the header counts are comparable with what we iterate only for a
+     * whole, unfiltered read of copied files */
+    if ((s->jfiles || s->jdir) && !s->unit && (r->o.since == TS_TIME_NONE || r->o.since <= 0))
+        r->j_expected = expected;
     if (!r->jline && !(r->jline = malloc(r->o.max_line + 1))) return -ENOMEM;
+    r->year_hint = year_of(ts_now());
     r->active = 1;
     r->st.files++;
     return 1;
@@ -803,60 +1119,131 @@ static int next_line(struct log_reader *r, const char **line, size_t *len, int *
     }
 }
 
+/* Copy the value of field data d[0..l) ("NAME=value") to dst (capped). */
+static void field_copy(char *dst, size_t cap, const char *d, size_t l, size_t name_len)
+{
+    size_t vl = l - name_len;
+    if (vl >= cap) vl = cap - 1;
+    memcpy(dst, d + name_len, vl);
+    for (size_t i = 0; i < vl; i++)
+        if (dst[i] == 0) dst[i] = ' ';
+    dst[vl] = 0;
+}
+
+#define FIELD_IS(d, l, name) ((l) >= sizeof(name) - 1 && memcmp((d), name, sizeof(name) - 1) == 0)
+
 static int journal_next(struct log_reader *r, struct log_record *rec)
 {
+    char unit[JOURNAL_FIELD_SMALL], ident[JOURNAL_FIELD_SMALL], comm[JOURNAL_FIELD_SMALL];
     for (;;) {
         int k = sd_journal_next(r->j);
         if (k <= 0) {
             if (k < 0) {
-                add_error(r, "journal: read error: %s", strerror(-k));
+                add_error(r, "%s: journal read error after %llu entries: %s", cur_path(r),
+                          (unsigned long long)r->j_seen, strerror(-k));
                 r->st.errors++;
+                r->j_stopped = 1;
             }
             return 0;
         }
-        const void *d;
-        size_t l;
+        r->j_seen++;
         uint64_t usec = 0;
-        (void)sd_journal_get_realtime_usec(r->j, &usec);
+        k = sd_journal_get_realtime_usec(r->j, &usec);
+        if (k < 0 || usec > (uint64_t)INT64_MAX / 1000) {
+            r->j_bad++;
+            continue;
+        }
         ts_time_t t = (ts_time_t)usec * 1000;
-        if (r->o.until != TS_TIME_NONE && t > r->o.until) return 0;
-        if (sd_journal_get_data(r->j, "MESSAGE", &d, &l) < 0) continue;
-        const char *m = (const char *)d + 8;
-        l -= 8;
-        int trunc = 0;
-        if (l > r->o.max_line) {
-            l = r->o.max_line;
-            trunc = 1;
-            r->st.truncated++;
+        if (r->o.until != TS_TIME_NONE && t > r->o.until) {
+            r->j_stopped = 1;
+            return 0;
         }
-        memcpy(r->jline, m, l);
-        r->jline[l] = 0;
-        r->jsource[0] = 0;
-        if (sd_journal_get_data(r->j, "_SYSTEMD_UNIT", &d, &l) >= 0 ||
-            sd_journal_get_data(r->j, "SYSLOG_IDENTIFIER", &d, &l) >= 0) {
-            const char *eq = memchr(d, '=', l);
-            if (eq) {
-                size_t vl = l - (size_t)(eq + 1 - (const char *)d);
-                if (vl >= sizeof(r->jsource)) vl = sizeof(r->jsource) - 1;
-                memcpy(r->jsource, eq + 1, vl);
-                r->jsource[vl] = 0;
-            }
+        if (r->o.since != TS_TIME_NONE && t < r->o.since) {
+            r->st.filtered++;
+            continue;
         }
-        if (!r->jsource[0]) snprintf(r->jsource, sizeof(r->jsource), "journal");
-        enum log_level pl = LOG_LEVEL_UNKNOWN;
-        if (sd_journal_get_data(r->j, "PRIORITY", &d, &l) >= 0 && l == 10)
-            pl = log_level_parse((const char *)d + 9, 1);
+        const void *dv;
+        size_t l, ml = 0;
+        int have_msg = 0, trunc = 0, prio = -1, is_stdout = 0;
+        unit[0] = ident[0] = comm[0] = 0;
+        sd_journal_restart_data(r->j);
+        while ((k = sd_journal_enumerate_available_data(r->j, &dv, &l)) > 0) {
+            const char *d = dv;
+            if (FIELD_IS(d, l, "MESSAGE=")) {
+                /* binary-safe: by length; NUL, CR, LF inside become spaces */
+                ml = l - 8;
+                if (ml > r->o.max_line) {
+                    ml = r->o.max_line;
+                    trunc = 1;
+                }
+                memcpy(r->jline, d + 8, ml);
+                for (size_t i = 0; i < ml; i++)
+                    if (r->jline[i] == 0 || r->jline[i] == '\n' || r->jline[i] == '\r')
+                        r->jline[i] = ' ';
+                r->jline[ml] = 0;
+                have_msg = 1;
+            } else if (FIELD_IS(d, l, "_SYSTEMD_UNIT="))
+                field_copy(unit, sizeof unit, d, l, 14);
+            else if (FIELD_IS(d, l, "SYSLOG_IDENTIFIER="))
+                field_copy(ident, sizeof ident, d, l, 18);
+            else if (FIELD_IS(d, l, "_COMM="))
+                field_copy(comm, sizeof comm, d, l, 6);
+            else if (FIELD_IS(d, l, "PRIORITY=") && l == 10 && d[9] >= '0' && d[9] <= '7')
+                prio = d[9] - '0';
+            else if (l == 17 && memcmp(d, "_TRANSPORT=stdout", 17) == 0)
+                is_stdout = 1;
+        }
+        if (k < 0) {
+            r->j_bad++;
+            continue;
+        }
+        if (!have_msg) continue;
+        snprintf(r->jsource, sizeof(r->jsource), "%s",
+                 unit[0]    ? unit
+                 : ident[0] ? ident
+                 : comm[0]  ? comm
+                            : "journal");
         r->lineno++;
         rec->source = r->jsource;
         rec->lineno = r->lineno;
         rec->truncated = trunc;
-        log_parse_line(r->jline, strlen(r->jline), r->year_hint, r->scratch, r->scratch_size, rec);
+        if (r->o.raw) {
+            rec->level = LOG_LEVEL_UNKNOWN;
+            rec->format = LOG_FORMAT_JOURNAL;
+            rec->msg = rec->line = r->jline;
+            rec->msg_len = rec->line_len = ml;
+            rec->err = NULL;
+            rec->err_len = 0;
+        } else {
+            log_parse_line(r->jline, ml, r->year_hint, r->scratch, r->scratch_size, rec);
+            /* PRIORITY=6 is what journald gives every line of a captured
+             * stdout stream: it says nothing about the line */
+            enum log_level pl = prio < 0 || (prio == 6 && is_stdout) ? LOG_LEVEL_UNKNOWN
+                                                                     : log_level_from_number(prio);
+            if (pl > rec->level) rec->level = pl;
+            if (rec->format == LOG_FORMAT_PLAIN) rec->format = LOG_FORMAT_JOURNAL;
+        }
         rec->time = t;
         rec->yearless = 0;
-        if (rec->level == LOG_LEVEL_UNKNOWN) rec->level = pl;
-        if (rec->format == LOG_FORMAT_PLAIN) rec->format = LOG_FORMAT_JOURNAL;
         r->st.lines++;
+        r->st.bytes += ml;
+        if (trunc) r->st.truncated++;
         return 1;
+    }
+}
+
+/* At the end of a journal: entries that could not be read, counted. */
+static void journal_finish(struct log_reader *r)
+{
+    uint64_t total = r->j_seen, bad = r->j_bad;
+    if (r->j_expected > r->j_seen && !r->j_stopped) {
+        bad += r->j_expected - r->j_seen;
+        total = r->j_expected;
+    }
+    if (bad) {
+        add_error(r, "%s: %llu of %llu journal entries unreadable", cur_path(r),
+                  (unsigned long long)bad, (unsigned long long)total);
+        r->st.errors++;
     }
 }
 
@@ -876,6 +1263,7 @@ int log_reader_next(struct log_reader *r, struct log_record *rec)
         struct src *s = &r->srcs[r->cur - 1];
         if (s->kind == SRC_JOURNAL) {
             if (journal_next(r, rec) > 0) return 1;
+            journal_finish(r);
             close_current(r);
             continue;
         }

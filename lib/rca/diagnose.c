@@ -23,6 +23,7 @@
 #include "rca/internal.h"
 #include "host/collect.h"
 #include "logs/logs.h"
+#include "logs/query.h"
 
 #define PAGE 4096.0
 
@@ -401,6 +402,84 @@ static void tmpfs_arithmetic(struct ev *e, struct hyp *h)
                                        f->fstype ? f->fstype : ""));
 }
 
+#define JOURNAL_MAX_RECORDS 2000000
+#define JOURNAL_MAX_UNITS   256
+
+struct unit_src {
+    char *unit;
+    int src;
+};
+
+/* The evidence source of a journal unit: "journal/UNIT", service UNIT
+ * without ".service"; past JOURNAL_MAX_UNITS units the rest share "journal". */
+static int unit_source(struct ev *e, struct unit_src *map, size_t *n, const char *unit)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (streq(map[i].unit, unit)) return map[i].src;
+    int full = *n >= JOURNAL_MAX_UNITS;
+    if (full) unit = "journal";
+    for (size_t i = 0; full && i < *n; i++)
+        if (streq(map[i].unit, unit)) return map[i].src;
+    _cleanup_free_ char *path = NULL, *svc = strdup(unit);
+    if (!svc || asprintf(&path, "journal/%s", unit) < 0) return -ENOMEM;
+    size_t l = strlen(svc);
+    if (l > 8 && streq(svc + l - 8, ".service")) svc[l - 8] = 0;
+    int src = ev_source_add(e, path, svc, EV_LOG);
+    if (src < 0) return src;
+    if (full && *n > JOURNAL_MAX_UNITS) return src;
+    if (!(map[*n].unit = strdup(unit))) return -ENOMEM;
+    map[(*n)++].src = src;
+    return src;
+}
+
+/* A systemd journal (this host's, or the copied one of o) into the
+ * evidence from `since`, one source per unit; problems are listed as
+ * unreadable. 0 or -ENOMEM. */
+static int journal_inputs(struct ev *e, const struct diagnose_opts *o, ts_time_t since)
+{
+    struct logs_query q;
+    logs_query_init(&q);
+    q.journal = 1;
+    q.journal_dir = o->journal_dir;
+    q.journal_files = o->journal_files;
+    q.n_journal_files = o->n_journal_files;
+    q.unit = o->journal_unit;
+    const char *name = o->journal_dir       ? o->journal_dir
+                       : o->n_journal_files ? o->journal_files[0]
+                                            : "journal";
+    struct log_reader_opts lo = { .max_line = e->max_line, .since = since, .until = TS_TIME_NONE };
+    _cleanup_(log_reader_freep) struct log_reader *lr = NULL;
+    int r = log_reader_new(&lo, &lr);
+    if (r < 0) return r;
+    r = logs_query_add_journal(lr, &q);
+    if (r == -ENOMEM) return r;
+    if (r < 0) return ev_unreadable(e, name, strerror(-r));
+    struct unit_src map[JOURNAL_MAX_UNITS + 1];
+    size_t n_map = 0;
+    struct log_record rec;
+    uint64_t n = 0;
+    while ((r = log_reader_next(lr, &rec)) > 0) {
+        if (n >= JOURNAL_MAX_RECORDS) {
+            r = ev_unreadable(e, name, "more than 2000000 journal entries: the rest not read");
+            break;
+        }
+        int src = unit_source(e, map, &n_map, rec.source ? rec.source : "journal");
+        if (src < 0) {
+            r = src;
+            break;
+        }
+        r = ev_line_at(e, src, rec.line, rec.line_len, ++n, rec.time, rec.level);
+        if (r < 0) break;
+    }
+    for (size_t i = 0; i < n_map; i++) free(map[i].unit);
+    if (r == -ENOMEM) return r;
+    if (r < 0) r = ev_unreadable(e, name, strerror(-r));
+    const char *err;
+    for (size_t i = 0; r >= 0 && (err = log_reader_error(lr, i)); i++)
+        r = ev_unreadable(e, name, err);
+    return r;
+}
+
 /* The live host: a collect snapshot plus the journal since --since (1 h). */
 static int live_inputs(struct ev *e, const struct diagnose_opts *o)
 {
@@ -411,24 +490,7 @@ static int live_inputs(struct ev *e, const struct diagnose_opts *o)
     r = ev_add_snapshot(e, snap, "live:collect");
     json_decref(snap);
     if (r < 0) return r;
-    struct log_reader_opts lo = { .max_line = e->max_line,
-                                  .since = o->since_ns > 0 ? o->since_ns
-                                                           : ts_now() - 3600 * TS_NSEC_PER_SEC,
-                                  .until = TS_TIME_NONE };
-    _cleanup_(log_reader_freep) struct log_reader *lr = NULL;
-    r = log_reader_new(&lo, &lr);
-    if (r < 0) return r;
-    if (log_reader_add_journal(lr, NULL) < 0)
-        return ev_unreadable(e, "journal", "cannot open the systemd journal");
-    int src = ev_source_add(e, "journal", "journal", EV_LOG);
-    if (src < 0) return src;
-    struct log_record rec;
-    uint64_t n = 0;
-    while ((r = log_reader_next(lr, &rec)) > 0 && n < 2000000) {
-        r = ev_line(e, src, rec.line, rec.line_len, ++n);
-        if (r < 0) return r;
-    }
-    return r < 0 ? ev_unreadable(e, "journal", strerror(-r)) : 0;
+    return journal_inputs(e, o, o->since_ns > 0 ? o->since_ns : ts_now() - 3600 * TS_NSEC_PER_SEC);
 }
 
 static int load_inputs(struct ev *e, const struct diagnose_opts *o, json_t *sources_out)
@@ -463,6 +525,9 @@ static int load_inputs(struct ev *e, const struct diagnose_opts *o, json_t *sour
     }
     if (o->live) {
         r = live_inputs(e, o);
+        if (r < 0) return r;
+    } else if (o->journal_dir || o->n_journal_files) {
+        r = journal_inputs(e, o, o->since_ns > 0 ? o->since_ns : TS_TIME_NONE);
         if (r < 0) return r;
     }
     return ev_add_prometheus(e, o);
@@ -544,7 +609,9 @@ struct svc_stat {
 
 int diagnose_run(const struct diagnose_opts *o, json_t **ret)
 {
-    if (!o->bundle && o->n_logs == 0 && !o->live && !o->snapshot) return -EINVAL;
+    if (!o->bundle && o->n_logs == 0 && !o->live && !o->snapshot && !o->journal_dir &&
+        !o->n_journal_files)
+        return -EINVAL;
     /* A long-running caller (tshoot mcp) passes the rules it keeps loaded
      * and compiled; everyone else gets them loaded here. */
     _cleanup_(kb_freep) struct kb *own_kb = NULL;

@@ -17,7 +17,15 @@ struct diagnose_opts {
     const char *bundle; /* directory or .tar.gz, or NULL */
     const char **logs;  /* loose log files (borrowed) */
     size_t n_logs;
-    int live;                      /* collect this host (needs lib/host/collect) */
+    int live; /* collect this host (needs lib/host/collect) */
+    /* A copied journal to read instead of this host's (the live mode reads
+     * this host's journal otherwise): a directory (journalctl -D) and/or
+     * files, optionally one unit; all borrowed. Without --live these alone
+     * are an input (no default time window: since_ns only). */
+    const char *journal_dir;
+    const char **journal_files;
+    size_t n_journal_files;
+    const char *journal_unit;
     const char *rules_dir;         /* extra user rules, or NULL */
     const char *builtin_rules_dir; /* replaces the embedded rules, or NULL (default) */
     /* Prometheus to ask for the series the rules' metric conditions read,

@@ -387,6 +387,12 @@ static int scan_text(struct ev *e, int src, const char *line, size_t len, const 
 
 int ev_line(struct ev *e, int src, const char *line, size_t len, uint64_t lineno)
 {
+    return ev_line_at(e, src, line, len, lineno, TS_TIME_NONE, LOG_LEVEL_UNKNOWN);
+}
+
+int ev_line_at(struct ev *e, int src, const char *line, size_t len, uint64_t lineno, ts_time_t time,
+               enum log_level level)
+{
     struct ev_source *s = &e->src[src];
     struct log_record rec;
     if (!e->scratch) {
@@ -394,7 +400,8 @@ int ev_line(struct ev *e, int src, const char *line, size_t len, uint64_t lineno
         if (!e->scratch) return -ENOMEM;
     }
     log_parse_line(line, len, e->year_hint, e->scratch, e->max_line + 64, &rec);
-    ts_time_t t = rec.time;
+    ts_time_t t = time != TS_TIME_NONE ? time : rec.time;
+    if (level > rec.level) rec.level = level;
     /* the fallback stamp finder only while it keeps paying off for this source */
     if (t == TS_TIME_NONE && (s->fallback_hits > 0 || s->fallback_tries < 256)) {
         s->fallback_tries++;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "core/buf.h"
 #include "core/timeutil.h"
+#include "logs/logs.h"
 #include "rca/kb.h"
 #include "rca/signatures.h"
 
@@ -138,6 +139,11 @@ void ev_done(struct ev *e);
 int ev_source_add(struct ev *e, const char *path, const char *service, enum ev_kind kind);
 /* One line of a source (no newline). */
 int ev_line(struct ev *e, int src, const char *line, size_t len, uint64_t lineno);
+/* The same for a record whose time and level are known from elsewhere (the
+ * journal's realtime stamp and PRIORITY): time (unless TS_TIME_NONE)
+ * replaces what the line says, level raises it. */
+int ev_line_at(struct ev *e, int src, const char *line, size_t len, uint64_t lineno, ts_time_t time,
+               enum log_level level);
 /* One synthetic evidence line (k8s objects, notes): scanned like a log line;
  * `time` may be TS_TIME_NONE; `ref` names the origin. */
 int ev_fact(struct ev *e, int src, const char *text, ts_time_t time, const char *ref);

@@ -488,6 +488,51 @@ static void test_journal(void **state)
     log_reader_free(r);
 }
 
+/* Journal files that libsystemd is never asked to map: foreign and truncated
+ * files are refused with a reason naming the problem; the reader lists them
+ * and yields nothing, without failing. */
+static void test_journal_bad_files(void **state)
+{
+    (void)state;
+    char why[256];
+    write_str("foreign.journal", "2026-04-18T10:00:00Z ERROR this is a text file, not a journal\n");
+    assert_int_equal(log_journal_check(path("foreign.journal"), 0, why, sizeof why), -EBADMSG);
+    assert_string_equal(why, "not a journal file");
+    /* a header that announces 256 + 100000 bytes in a 4096-byte file */
+    unsigned char h[4096] = { 0 };
+    memcpy(h, "LPKSHHRH", 8);
+    h[88] = 0x00, h[89] = 0x01;               /* header_size 256 */
+    h[96] = 0xa0, h[97] = 0x86, h[98] = 0x01; /* arena_size 100000 */
+    write_file("cut.journal", h, sizeof h);
+    assert_int_equal(log_journal_check(path("cut.journal"), 0, why, sizeof why), -EBADMSG);
+    assert_string_equal(why, "truncated journal file (4096 of 100256 bytes)");
+    assert_int_equal(log_journal_check(path("missing.journal"), 0, why, sizeof why), -ENOENT);
+    assert_int_equal(log_journal_check(dir, 0, why, sizeof why), -EISDIR);
+    /* a directory with only bad journal files: the first one's reason */
+    sh("mkdir -p '%s/jd' && cp '%s' '%s/jd/'", dir, path("cut.journal"), dir);
+    assert_int_equal(log_journal_check(path("jd"), 1, why, sizeof why), -EBADMSG);
+    assert_non_null(strstr(why, "cut.journal: truncated journal file"));
+    sh("mkdir -p '%s/empty'", dir);
+    assert_int_equal(log_journal_check(path("empty"), 1, why, sizeof why), -ENOENT);
+    assert_int_equal(log_journal_check(path("foreign.journal"), 1, why, sizeof why), -ENOTDIR);
+
+    struct log_reader *r = reader(0);
+    const char *files[] = { path("foreign.journal"), path("cut.journal") };
+    assert_int_equal(log_reader_add_journal_files(r, files, 2, "web"), 0);
+    assert_int_equal(log_reader_add_journal_dir(r, path("jd"), NULL), 0);
+    assert_int_equal(log_reader_add_journal_files(r, files, 0, NULL), -EINVAL);
+    assert_int_equal(log_reader_add_journal_dir(r, path("jd"), ""), -EINVAL);
+    size_t n;
+    free(slurp(r, &n));
+    assert_int_equal(n, 0);
+    assert_int_equal(log_reader_stats(r)->errors, 3);
+    assert_non_null(strstr(log_reader_error(r, 0), "foreign.journal: not a journal file, skipped"));
+    assert_non_null(strstr(log_reader_error(r, 1), "cut.journal: truncated journal file"));
+    assert_non_null(strstr(log_reader_error(r, 2), "jd/cut.journal: truncated journal file"));
+    assert_null(log_reader_error(r, 3));
+    log_reader_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -502,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_filters_and_year),
         cmocka_unit_test(test_shards),
         cmocka_unit_test(test_journal),
+        cmocka_unit_test(test_journal_bad_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
