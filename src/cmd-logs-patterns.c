@@ -28,6 +28,8 @@ static const char usage[] =
     "  --json               print the JSON document (schema tshoot.patterns/1)\n"
     "  --max N              templates to show (default 50, 0 = all)\n"
     "  --max-templates N    templates kept in memory (default 10000)\n"
+    "  --threads N          worker threads for several inputs (default: the CPUs\n"
+    "                       available, at most 8; max 16; 1 = one thread)\n"
     "  --journal            also read the systemd journal (--unit U to filter)\n"
     "  --since T, --until T absolute time or duration ago (2h)\n"
     "  --no-progress        never show progress on stderr\n"
@@ -92,7 +94,8 @@ int cmd_logs_patterns(int argc, char **argv)
         OPT_UNIT,
         OPT_SINCE,
         OPT_UNTIL,
-        OPT_NOPROG
+        OPT_NOPROG,
+        OPT_THREADS
     };
     static const struct option opts[] = {
         { "per-line", no_argument, NULL, OPT_PER_LINE },
@@ -104,6 +107,7 @@ int cmd_logs_patterns(int argc, char **argv)
         { "since", required_argument, NULL, OPT_SINCE },
         { "until", required_argument, NULL, OPT_UNTIL },
         { "no-progress", no_argument, NULL, OPT_NOPROG },
+        { "threads", required_argument, NULL, OPT_THREADS },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -144,6 +148,12 @@ int cmd_logs_patterns(int argc, char **argv)
                 return usage_error("logs", "--until '%s' is neither a time nor a duration", optarg);
             break;
         case OPT_NOPROG: noprog = 1; break;
+        case OPT_THREADS:
+            if ((r = parse_uint_opt("logs", "--threads", optarg, PATTERNS_MAX_THREADS, &v)))
+                return r;
+            if (v < 1) return usage_error("logs", "--threads must be at least 1");
+            po.threads = (unsigned)v;
+            break;
         default: return usage_error("logs", "unknown option in 'logs patterns'");
         }
     }
