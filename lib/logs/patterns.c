@@ -332,6 +332,7 @@ struct worker {
     uint32_t *ids;
     size_t n, cap, max;
     int evicted;
+    _Atomic int *stop; /* shared: set when the one-thread path must run */
     /* summary */
     struct log_reader *rd;
     size_t ok_paths;
@@ -339,12 +340,14 @@ struct worker {
     _Atomic uint64_t bytes, disk_done, disk_total;
     pthread_t th;
     int started;
+    _Atomic int stop_flag; /* ws[0]'s is the shared one */
 };
 
 static void worker_evict(void *ud)
 {
     struct worker *w = ud;
     w->evicted = 1;
+    atomic_store_explicit(w->stop, 1, memory_order_relaxed);
 }
 
 static int worker_line(void *ud, const char *s, size_t n)
@@ -354,18 +357,21 @@ static int worker_line(void *ud, const char *s, size_t n)
     uint32_t id;
     int r = miner_add(w->m, s, n, TS_TIME_NONE, NULL, &id);
     if (r < 0) return r;
-    if (w->evicted) return -E2BIG; /* ids may have changed meaning: fall back */
+    if (atomic_load_explicit(w->stop, memory_order_relaxed)) return -ECANCELED;
     if (w->n == w->cap) {
-        if (w->cap >= w->max) return -E2BIG;
+        if (w->cap >= w->max) goto full;
         size_t nc = w->cap ? w->cap * 2 : 65536;
         if (nc > w->max) nc = w->max;
         uint32_t *ni = realloc(w->ids, nc * sizeof(uint32_t));
-        if (!ni) return -E2BIG;
+        if (!ni) goto full;
         w->ids = ni;
         w->cap = nc;
     }
     w->ids[w->n++] = id;
     return 0;
+full:
+    atomic_store_explicit(w->stop, 1, memory_order_relaxed);
+    return -ECANCELED;
 }
 
 static struct miner_opts worker_miner_opts(struct worker *w)
@@ -424,6 +430,10 @@ static void *summary_worker(void *ud)
     while ((r = log_reader_next(w->rd, &rec)) > 0) {
         r = miner_add(w->m, rec.msg, rec.msg_len, rec.time, rec.source, NULL);
         if (r < 0) break;
+        if (atomic_load_explicit(w->stop, memory_order_relaxed)) {
+            r = -ECANCELED;
+            break;
+        }
         if ((++nrec & 0xffff) == 0) worker_publish(w);
     }
     worker_publish(w);
@@ -484,6 +494,7 @@ static struct worker *workers_new(const struct logs_query *q, const struct patte
         ws[i].o = o;
         ws[i].paths = paths + first[i];
         ws[i].n_paths = first[i + 1] - first[i];
+        ws[i].stop = &ws[0].stop_flag;
     }
     free(first);
     return ws;
@@ -516,9 +527,9 @@ static int per_line_par(struct per_line *p, const struct logs_query *q,
     size_t max = p->max / nw;
     for (unsigned i = 0; i < nw; i++) ws[i].max = max ? max : 1;
     workers_run(ws, nw, per_line_worker, q);
-    int r = 1;
+    int r = atomic_load(&ws[0].stop_flag) ? 0 : 1;
     for (unsigned i = 0; i < nw && r == 1; i++)
-        if (ws[i].r < 0 || ws[i].evicted) r = ws[i].r == -ENOMEM ? -ENOMEM : 0;
+        if (ws[i].r < 0) r = ws[i].r == -ENOMEM ? -ENOMEM : 0;
     struct miner *dst = r == 1 ? ws[0].m : NULL;
     for (unsigned i = 1; i < nw && r == 1; i++) {
         uint32_t *map = malloc((miner_slots(ws[i].m) + 1) * sizeof(uint32_t));
@@ -527,7 +538,7 @@ static int per_line_par(struct per_line *p, const struct logs_query *q,
             break;
         }
         int e = miner_absorb(dst, ws[i].m, map);
-        if (e < 0 || ws[0].evicted) {
+        if (e < 0 || atomic_load(&ws[0].stop_flag)) {
             free(map);
             r = e == -ENOMEM ? -ENOMEM : 0;
             break;
@@ -745,13 +756,20 @@ static int build_doc(const struct logs_query *q, const struct miner_opts *mo, st
     return 0;
 }
 
-/* The summary over several inputs with nw workers (see patterns.h). */
+/* The summary over several inputs with nw workers (see patterns.h).
+ * Returns 0 (*ret set), 1 when the one-thread path must run instead (a
+ * miner evicted: what is kept then depends on the order lines come in), or
+ * -errno. */
 static int run_par(const struct logs_query *q, const struct patterns_opts *o, unsigned nw,
                    json_t **ret)
 {
     struct worker *ws = workers_new(q, o, nw);
     if (!ws) return -ENOMEM;
     workers_run(ws, nw, summary_worker, q);
+    if (atomic_load(&ws[0].stop_flag)) {
+        workers_free(ws, nw);
+        return 1;
+    }
     int r = 0, first_err = 0;
     size_t ok_paths = 0;
     for (unsigned i = 0; i < nw; i++) {
@@ -780,6 +798,7 @@ static int run_par(const struct logs_query *q, const struct patterns_opts *o, un
         if (i) {
             r = miner_absorb(ws[0].m, ws[i].m, NULL);
             ws[i].m = miner_free(ws[i].m);
+            if (!r && atomic_load(&ws[0].stop_flag)) r = 1;
         }
     }
     if (!r && q->progress) q->progress(q->progress_userdata, rs.bytes, rs.disk_done, rs.disk_total);
@@ -800,7 +819,10 @@ int logs_patterns_run_opts(const struct logs_query *q, const struct patterns_opt
 {
     if (!q->journal && q->n_paths > 1) {
         unsigned nw = workers_for(o, (const char *const *)q->paths, q->n_paths);
-        if (nw > 1) return run_par(q, o, nw, ret);
+        if (nw > 1) {
+            int r = run_par(q, o, nw, ret);
+            if (r != 1) return r;
+        }
     }
     struct log_reader_opts ro = { .max_line = q->max_line, .since = q->since, .until = q->until };
     _cleanup_(log_reader_freep) struct log_reader *rd = NULL;
