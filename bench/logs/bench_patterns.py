@@ -11,9 +11,11 @@ tshoot/grep (target >= 0.25) and tshoot's peak RSS from /usr/bin/time -v (target
 < 200 MB). Also prints CPU seconds, which are steadier than wall time on a busy
 machine.
 
-Several inputs (--parts 4, 0 = skip): the same data split at line boundaries into
-F.partN files (kept next to F), mined with --threads 1 and --threads 2 (runs
-alternate grep over the parts / --threads 1 / --threads 2). Reports MB/s, lines/s,
+The one-file case reads F from stdin (always one thread). Several inputs
+(--parts 4, 0 = skip): the same data split at line boundaries into F.partN
+files (kept next to F), mined with --threads 1 and --threads 2 (runs alternate
+grep over the parts / --threads 1 / --threads 2); then F itself by path, which
+--threads 2 splits into byte ranges. Reports MB/s, lines/s,
 the ratio to grep, the speedup of --threads 2 over --threads 1 (wall and CPU) and
 the peak RSS of each (target < 200 MB). Prints the load average before and after:
 on a shared machine a second thread only helps when a core is free.
@@ -100,6 +102,14 @@ def split_parts(path, n):
 
 def several_files(a, size, lines):
     parts = split_parts(a.file, a.parts)
+    compare_threads(a, parts, size, lines,
+                    "several inputs: %d parts of %s" % (len(parts), a.file))
+    # one big plain file given by path (not stdin) is split into byte ranges
+    compare_threads(a, [a.file], size, lines,
+                    "one file by path (byte ranges at line starts): %s" % a.file)
+
+
+def compare_threads(a, parts, size, lines, title):
     grep, t1, t2 = [], [], []
     for _ in range(a.runs):
         grep.append(run_timed(["sh", "-c", "LC_ALL=C grep -c ' ' \"$@\"", "sh"]
@@ -110,8 +120,9 @@ def several_files(a, size, lines):
                             + parts, None, True))
     mb = size / 1e6
     g_wall = min(r[0] for r in grep)
-    print("several inputs: %d parts of %s" % (len(parts), a.file))
-    print("grep -c      %7.3f s wall %7.1f MB/s   (grep over the parts)" % (g_wall, mb / g_wall))
+    print(title)
+    print("grep -c      %7.3f s wall %7.1f MB/s   (grep over the same inputs)" %
+          (g_wall, mb / g_wall))
     best = {}
     for name, rs in (("--threads 1", t1), ("--threads 2", t2)):
         wall = min(r[0] for r in rs)

@@ -176,18 +176,23 @@ static int per_line_add(void *ud, const char *s, size_t n)
 /* Called with each raw line (no newline); returns 0 or -errno (stops). */
 typedef int (*line_fn)(void *ud, const char *s, size_t n);
 
-/* Raw lines of a plain file or stdin: no header parsing, bounded buffer. */
-static int per_line_fd(line_fn add, void *p, int fd, char *buf, size_t bufsize)
+/* Raw lines of a plain file or stdin: no header parsing, bounded buffer;
+ * at most `limit` bytes are read (UINT64_MAX: to the end). */
+static int per_line_fd(line_fn add, void *p, int fd, char *buf, size_t bufsize, uint64_t limit)
 {
     size_t have = 0;
     int skipping = 0; /* inside a line longer than the buffer */
     for (;;) {
-        ssize_t r = read(fd, buf + have, bufsize - have);
+        size_t want = bufsize - have;
+        if (want > limit) want = (size_t)limit;
+        if (!want) break;
+        ssize_t r = read(fd, buf + have, want);
         if (r < 0) {
             if (errno == EINTR) continue;
             return -errno;
         }
         if (r == 0) break;
+        limit -= (uint64_t)r;
         have += (size_t)r;
         size_t start = 0;
         for (;;) {
@@ -251,7 +256,7 @@ static int per_line_path(line_fn add, void *p, const struct logs_query *q, const
     if (S_ISREG(stt.st_mode) && !is_compressed_name(path)) {
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) return -errno;
-        int r = per_line_fd(add, p, fd, buf, READ_BUF);
+        int r = per_line_fd(add, p, fd, buf, READ_BUF, UINT64_MAX);
         close(fd);
         return r;
     }
@@ -332,6 +337,8 @@ struct worker {
     uint32_t *ids;
     size_t n, cap, max;
     int evicted;
+    int ranged; /* --per-line: bytes [roff, roff + rlen) of paths[0] */
+    uint64_t roff, rlen;
     _Atomic int *stop; /* shared: set when the one-thread path must run */
     /* summary */
     struct log_reader *rd;
@@ -392,10 +399,82 @@ static void *per_line_worker(void *ud)
     }
     struct miner_opts mo = worker_miner_opts(w);
     w->r = miner_new(&mo, &w->m);
-    for (size_t i = 0; i < w->n_paths && w->r >= 0; i++)
+    if (w->r >= 0 && w->ranged) {
+        int fd = open(w->paths[0], O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            w->r = -errno;
+        else {
+            if (lseek(fd, (off_t)w->roff, SEEK_SET) < 0)
+                w->r = -errno;
+            else
+                w->r = per_line_fd(worker_line, w, fd, buf, READ_BUF, w->rlen);
+            close(fd);
+        }
+    }
+    for (size_t i = 0; i < w->n_paths && w->r >= 0 && !w->ranged; i++)
         w->r = per_line_path(worker_line, w, w->q, w->paths[i], buf);
     free(buf);
     return NULL;
+}
+
+/* Offset of the first line start at or after `at` in fd (size bytes). */
+static uint64_t line_start_at(int fd, uint64_t at, uint64_t size)
+{
+    if (at == 0 || at >= size) return at < size ? at : size;
+    char b[65536];
+    uint64_t pos = at - 1; /* a line starts at `at` when byte at-1 is '\n' */
+    while (pos < size) {
+        ssize_t r = pread(fd, b, sizeof(b), (off_t)pos);
+        if (r <= 0) return size;
+        char *nl = memchr(b, '\n', (size_t)r);
+        if (nl) return pos + (uint64_t)(nl - b) + 1;
+        pos += (uint64_t)r;
+    }
+    return size;
+}
+
+/* Workers for --per-line over ONE plain file of at least
+ * PATTERNS_SPLIT_MIN bytes: nw byte ranges cut at line starts, in order;
+ * NULL (one thread) otherwise or when memory is short. */
+static struct worker *workers_ranges(const struct logs_query *q, const struct patterns_opts *o,
+                                     const char *path, unsigned *nw)
+{
+    unsigned t = o && o->threads ? o->threads : patterns_default_threads();
+    if (t > PATTERNS_MAX_THREADS) t = PATTERNS_MAX_THREADS;
+    if (t < 2 || streq(path, "-") || is_compressed_name(path)) return NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < PATTERNS_SPLIT_MIN) {
+        close(fd);
+        return NULL;
+    }
+    uint64_t size = (uint64_t)st.st_size;
+    /* ranges of at least half the threshold */
+    uint64_t most = size / (PATTERNS_SPLIT_MIN / 2);
+    if (t > most) t = (unsigned)most;
+    struct worker *ws = calloc(t, sizeof(*ws));
+    if (!ws) {
+        close(fd);
+        return NULL;
+    }
+    uint64_t start = 0;
+    for (unsigned i = 0; i < t; i++) {
+        uint64_t end = i + 1 == t ? size : line_start_at(fd, size / t * (i + 1), size);
+        if (end < start) end = start;
+        ws[i].q = q;
+        ws[i].o = o;
+        ws[i].paths = (const char *const *)q->paths;
+        ws[i].n_paths = 1;
+        ws[i].ranged = 1;
+        ws[i].roff = start;
+        ws[i].rlen = end - start;
+        ws[i].stop = &ws[0].stop_flag;
+        start = end;
+    }
+    close(fd);
+    *nw = t;
+    return ws;
 }
 
 static void worker_publish(struct worker *w)
@@ -519,11 +598,9 @@ static void workers_free(struct worker *ws, unsigned nw)
  * buffer is full or its miner evicted, the merged miner evicted, a
  * worker failed: the one-thread path reports the error as it would),
  * -ENOMEM. */
-static int per_line_par(struct per_line *p, const struct logs_query *q,
-                        const struct patterns_opts *o, unsigned nw)
+static int per_line_par(struct per_line *p, const struct logs_query *q, struct worker *ws,
+                        unsigned nw)
 {
-    struct worker *ws = workers_new(q, o, nw);
-    if (!ws) return -ENOMEM;
     size_t max = p->max / nw;
     for (unsigned i = 0; i < nw; i++) ws[i].max = max ? max : 1;
     workers_run(ws, nw, per_line_worker, q);
@@ -598,8 +675,17 @@ int logs_patterns_per_line(const struct logs_query *q, const struct patterns_opt
     const char *const *paths = q->n_paths ? (const char *const *)q->paths : stdin_only;
     size_t n_paths = q->n_paths ? q->n_paths : 1;
     unsigned nw = workers_for(o, paths, n_paths);
+    struct worker *ws = NULL;
     if (nw > 1) {
-        r = per_line_par(&p, q, o, nw);
+        ws = workers_new(q, o, nw);
+        if (!ws) {
+            r = -ENOMEM;
+            goto out;
+        }
+    } else if (n_paths == 1)
+        ws = workers_ranges(q, o, paths[0], &nw);
+    if (ws) {
+        r = per_line_par(&p, q, ws, nw);
         if (r == 1) {
             out_flush(&p);
             r = p.err;
@@ -610,7 +696,7 @@ int logs_patterns_per_line(const struct logs_query *q, const struct patterns_opt
     for (size_t i = 0; i < n_paths && r >= 0; i++) {
         const char *path = paths[i];
         if (streq(path, "-")) {
-            r = per_line_fd(per_line_add, &p, STDIN_FILENO, buf, READ_BUF);
+            r = per_line_fd(per_line_add, &p, STDIN_FILENO, buf, READ_BUF, UINT64_MAX);
             continue;
         }
         r = per_line_path(per_line_add, &p, q, path, buf);

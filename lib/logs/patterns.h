@@ -24,7 +24,10 @@
  * merged into the first with miner_absorb(), in input order. --per-line:
  * each worker keeps its lines' template ids (its share of max_buffered);
  * the ids are mapped to the merged miner and the lines written in input
- * order. When a worker's buffer fills, a miner evicts, or a worker fails,
+ * order. --per-line over ONE plain (uncompressed, regular) file of at least
+ * PATTERNS_SPLIT_MIN bytes splits it instead into byte ranges cut at line
+ * starts (at most one per 16 MiB), one per worker, merged the same way.
+ * When a worker's buffer fills, a miner evicts, or a worker fails,
  * the one-thread path runs instead (same output and errors as threads = 1).
  * Memory: one miner (about 15 MB at the default cap), a 4 MiB read buffer
  * and (--per-line) its ids per worker.
@@ -40,8 +43,9 @@
 #include "logs/query.h"
 
 #define PATTERNS_DEFAULT_MAX_BUFFERED (16u << 20)
-#define PATTERNS_DEFAULT_MAX_THREADS  8  /* default: CPUs we may run on, at most this */
-#define PATTERNS_MAX_THREADS          16 /* --threads cap */
+#define PATTERNS_DEFAULT_MAX_THREADS  8           /* default: CPUs we may run on, at most this */
+#define PATTERNS_MAX_THREADS          16          /* --threads cap */
+#define PATTERNS_SPLIT_MIN            (32u << 20) /* --per-line: one file this big is split */
 
 /* Write callback: write n bytes (a template followed by '\n'). Returns 0 or
  * a negative errno, which aborts the run. */
