@@ -66,6 +66,31 @@ expect_exit 66 "a missing input" -- "$TSHOOT" logs patterns --threads 2 "$d/part
 expect_exit 64 "--threads 0" -- "$TSHOOT" logs patterns --threads 0 "$d/part0.log"
 expect_exit 64 "--threads 17" -- "$TSHOOT" logs patterns --threads 17 "$d/part0.log"
 
+# one plain file of 32 MiB or more: --per-line splits it at line starts
+python3 - "$T_TMP/big.log" <<'X'
+import sys
+users = ["alice", "bob", "carol", "dave", "erin", "frank"]
+with open(sys.argv[1], "w", newline="") as f:
+    i = 0
+    while f.tell() < 34 << 20:
+        k = i % 5
+        if k == 0:
+            f.write("Accepted password for %s from 10.0.%d.%d port %d ssh2\n" % (users[i // 5 % 6], i % 256, i % 7, i % 60000))
+        elif k == 1:
+            f.write("worker %d finished job %08x in %d ms\r\n" % (i % 3, i * 7919, i % 1000))
+        elif k == 2:
+            f.write("cache %s hit ratio %d.%02d\n" % (["sessions", "tokens", "pages", "images"][i // 5 % 4], i % 100, i % 97))
+        elif k == 3:
+            f.write("GET /api/v1/items/%d 200 %dms\n" % (i, i % 300))
+        else:
+            f.write("%s: session %d closed\n" % (users[(i // 5) % 6], i))
+        i += 1
+    f.write("last line without a newline")
+X
+same_output "one 34 MiB file per-line" --per-line -- "$T_TMP/big.log"
+expect_eq "$(wc -l <"$T_TMP/t2" | tr -d ' ')" "$(($(wc -l <"$T_TMP/big.log") + 1))" "one 34 MiB file: one template per line"
+expect_eq "$(tail -n 1 "$T_TMP/t2")" "last line without a newline" "one 34 MiB file: the last line last"
+
 # the Loghub 2k sample, when the shared benchmark data is there
 loghub=${TSHOOT_SHARED:-$SRCDIR/../shared}/bench/loghub
 if [ -f "$loghub/HDFS.log" ]; then
