@@ -17,8 +17,12 @@ files (kept next to F), mined with --threads 1 and --threads 2 (runs alternate
 grep over the parts / --threads 1 / --threads 2); then F itself by path, which
 --threads 2 splits into byte ranges. Reports MB/s, lines/s,
 the ratio to grep, the speedup of --threads 2 over --threads 1 (wall and CPU) and
-the peak RSS of each (target < 200 MB). Prints the load average before and after:
-on a shared machine a second thread only helps when a core is free.
+the peak RSS of each (target < 200 MB), and the critical path of --threads 2
+(CPU seconds of the main thread + the busiest worker, sampled from /proc) with
+the speedup it implies on an idle machine. Prints the load average before and
+after: on a shared machine (and with the kernel's per-session autogroup
+scheduling) a second thread only helps when a core is free, so wall speedups
+there mean little.
 """
 import argparse, os, re, subprocess, sys, time
 
@@ -100,6 +104,30 @@ def split_parts(path, n):
     return names
 
 
+def thread_cpu(cmd):
+    """Run cmd (stdout to /dev/null), sampling /proc/PID/task every 10 ms: the CPU
+    seconds of the main thread and of each other thread (a thread's last 10 ms
+    may be missed). On a busy machine the wall time says little about what a
+    second thread buys; the critical path (main + the busiest worker) does."""
+    tick = os.sysconf("SC_CLK_TCK")
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    seen = {}
+    while p.poll() is None:
+        try:
+            for tid in os.listdir("/proc/%d/task" % p.pid):
+                try:
+                    with open("/proc/%d/task/%s/stat" % (p.pid, tid)) as f:
+                        st = f.read().rsplit(")", 1)[1].split()
+                    seen[int(tid)] = (int(st[11]) + int(st[12])) / tick
+                except OSError:
+                    pass
+        except OSError:
+            pass
+        time.sleep(0.01)
+    main = seen.pop(p.pid, 0.0)
+    return main, sorted(seen.values(), reverse=True)
+
+
 def several_files(a, size, lines):
     parts = split_parts(a.file, a.parts)
     compare_threads(a, parts, size, lines,
@@ -138,6 +166,16 @@ def compare_threads(a, parts, size, lines, title):
           (w1 / w2, c2 / c1 if c1 else 0))
     pairs = sorted(x[0] / y[0] for x, y in zip(t1, t2) if y[0])
     print("wall speedup per run pair: %s" % " ".join("%.2f" % r for r in pairs))
+    crit = []
+    for _ in range(a.runs):
+        main, workers = thread_cpu([a.tshoot, "logs", "patterns", "--per-line", "--threads", "2"]
+                                   + parts)
+        crit.append((main + (workers[0] if workers else 0), main, workers))
+    c, main, workers = min(crit)
+    print("critical path of --threads 2: main thread %.2f s + busiest worker %.2f s "
+          "(workers %s) = %.2f s cpu: idle-machine speedup about %.2fx" %
+          (main, workers[0] if workers else 0, " ".join("%.2f" % w for w in workers), c,
+           c1 / c if c else 0))
 
 
 def one_file(a, size, lines):
