@@ -754,6 +754,80 @@ static int set_new(json_t *o, const char *k, json_t *v)
     return json_object_set_new(o, k, v) < 0 ? -ENOMEM : 0;
 }
 
+static int build_doc(const struct logs_query *q, const struct miner_opts *mo, struct miner *m,
+                     const struct log_reader_stats *rs, struct log_reader *const *rds, size_t nrd,
+                     json_t **ret);
+static int run_par(const struct logs_query *q, const struct patterns_opts *o, unsigned nw,
+                   json_t **ret);
+
+int logs_patterns_run(const struct logs_query *q, json_t **ret)
+{
+    return logs_patterns_run_opts(q, NULL, ret);
+}
+
+int logs_patterns_run_opts(const struct logs_query *q, const struct patterns_opts *o, json_t **ret)
+{
+    if (!q->journal && q->n_paths > 1) {
+        unsigned nw = workers_for(o, (const char *const *)q->paths, q->n_paths);
+        if (nw > 1) {
+            int r = run_par(q, o, nw, ret);
+            if (r != 1) return r;
+        }
+    }
+    struct log_reader_opts ro = { .max_line = q->max_line, .since = q->since, .until = q->until };
+    _cleanup_(log_reader_freep) struct log_reader *rd = NULL;
+    _cleanup_(miner_freep) struct miner *m = NULL;
+    int r = log_reader_new(&ro, &rd);
+    if (r < 0) return r;
+    size_t ok_paths = 0;
+    int first_err = 0;
+    for (size_t i = 0; i < q->n_paths; i++) {
+        r = log_reader_add_path(rd, q->paths[i]);
+        if (r < 0) {
+            if (!first_err) first_err = r;
+        } else
+            ok_paths++;
+    }
+    if (q->journal) {
+        r = log_reader_add_journal(rd, q->unit);
+        if (r < 0 && !first_err) first_err = r;
+        if (r >= 0) ok_paths++;
+    }
+    if (!q->n_paths && !q->journal) {
+        r = log_reader_add_path(rd, "-");
+        if (r < 0) return r;
+        ok_paths++;
+    }
+    if (!ok_paths && first_err) return first_err;
+
+    struct miner_opts mo = { .max_templates = o ? o->max_templates : 0,
+                             .min_distinct = o ? o->min_distinct : 0 };
+    r = miner_new(&mo, &m);
+    if (r < 0) return r;
+    struct log_record rec;
+    int64_t last_prog = ts_mono_ns();
+    uint64_t nrec = 0;
+    while ((r = log_reader_next(rd, &rec)) > 0) {
+        r = miner_add(m, rec.msg, rec.msg_len, rec.time, rec.source, NULL);
+        if (r < 0) return r;
+        if (q->progress && (++nrec & 0xffff) == 0) {
+            int64_t now = ts_mono_ns();
+            if (now - last_prog > 200000000) {
+                const struct log_reader_stats *st = log_reader_stats(rd);
+                last_prog = now;
+                q->progress(q->progress_userdata, st->bytes, st->disk_done, st->disk_total);
+            }
+        }
+    }
+    if (r < 0) return r;
+    if (q->progress) {
+        const struct log_reader_stats *st = log_reader_stats(rd);
+        q->progress(q->progress_userdata, st->bytes, st->disk_done, st->disk_total);
+    }
+
+    return build_doc(q, &mo, m, log_reader_stats(rd), &rd, 1, ret);
+}
+
 /* The --json document of miner m; rs: the reader counters, rds[0..nrd):
  * the readers whose per-file errors are listed, in order. */
 static int build_doc(const struct logs_query *q, const struct miner_opts *mo, struct miner *m,
@@ -894,72 +968,4 @@ static int run_par(const struct logs_query *q, const struct patterns_opts *o, un
     }
     workers_free(ws, nw);
     return r;
-}
-
-int logs_patterns_run(const struct logs_query *q, json_t **ret)
-{
-    return logs_patterns_run_opts(q, NULL, ret);
-}
-
-int logs_patterns_run_opts(const struct logs_query *q, const struct patterns_opts *o, json_t **ret)
-{
-    if (!q->journal && q->n_paths > 1) {
-        unsigned nw = workers_for(o, (const char *const *)q->paths, q->n_paths);
-        if (nw > 1) {
-            int r = run_par(q, o, nw, ret);
-            if (r != 1) return r;
-        }
-    }
-    struct log_reader_opts ro = { .max_line = q->max_line, .since = q->since, .until = q->until };
-    _cleanup_(log_reader_freep) struct log_reader *rd = NULL;
-    _cleanup_(miner_freep) struct miner *m = NULL;
-    int r = log_reader_new(&ro, &rd);
-    if (r < 0) return r;
-    size_t ok_paths = 0;
-    int first_err = 0;
-    for (size_t i = 0; i < q->n_paths; i++) {
-        r = log_reader_add_path(rd, q->paths[i]);
-        if (r < 0) {
-            if (!first_err) first_err = r;
-        } else
-            ok_paths++;
-    }
-    if (q->journal) {
-        r = log_reader_add_journal(rd, q->unit);
-        if (r < 0 && !first_err) first_err = r;
-        if (r >= 0) ok_paths++;
-    }
-    if (!q->n_paths && !q->journal) {
-        r = log_reader_add_path(rd, "-");
-        if (r < 0) return r;
-        ok_paths++;
-    }
-    if (!ok_paths && first_err) return first_err;
-
-    struct miner_opts mo = { .max_templates = o ? o->max_templates : 0,
-                             .min_distinct = o ? o->min_distinct : 0 };
-    r = miner_new(&mo, &m);
-    if (r < 0) return r;
-    struct log_record rec;
-    int64_t last_prog = ts_mono_ns();
-    uint64_t nrec = 0;
-    while ((r = log_reader_next(rd, &rec)) > 0) {
-        r = miner_add(m, rec.msg, rec.msg_len, rec.time, rec.source, NULL);
-        if (r < 0) return r;
-        if (q->progress && (++nrec & 0xffff) == 0) {
-            int64_t now = ts_mono_ns();
-            if (now - last_prog > 200000000) {
-                const struct log_reader_stats *st = log_reader_stats(rd);
-                last_prog = now;
-                q->progress(q->progress_userdata, st->bytes, st->disk_done, st->disk_total);
-            }
-        }
-    }
-    if (r < 0) return r;
-    if (q->progress) {
-        const struct log_reader_stats *st = log_reader_stats(rd);
-        q->progress(q->progress_userdata, st->bytes, st->disk_done, st->disk_total);
-    }
-
-    return build_doc(q, &mo, m, log_reader_stats(rd), &rd, 1, ret);
 }
