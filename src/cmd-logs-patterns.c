@@ -28,6 +28,8 @@ static const char usage[] =
     "  --json               print the JSON document (schema tshoot.patterns/1)\n"
     "  --max N              templates to show (default 50, 0 = all)\n"
     "  --max-templates N    templates kept in memory (default 10000)\n"
+    "  --threads N          worker threads for several inputs (default: the CPUs\n"
+    "                       available, at most 8; max 16; 1 = one thread)\n"
     "  --journal            also read the systemd journal (--unit U to filter)\n"
     "  --journal-dir DIR    read the journal files in DIR instead (journalctl -D)\n"
     "  --journal-file FILE  read this journal file instead (repeatable)\n"
@@ -96,7 +98,8 @@ int cmd_logs_patterns(int argc, char **argv)
         OPT_UNTIL,
         OPT_NOPROG,
         OPT_JDIR,
-        OPT_JFILE
+        OPT_JFILE,
+        OPT_THREADS
     };
     static const struct option opts[] = {
         { "per-line", no_argument, NULL, OPT_PER_LINE },
@@ -110,6 +113,7 @@ int cmd_logs_patterns(int argc, char **argv)
         { "no-progress", no_argument, NULL, OPT_NOPROG },
         { "journal-dir", required_argument, NULL, OPT_JDIR },
         { "journal-file", required_argument, NULL, OPT_JFILE },
+        { "threads", required_argument, NULL, OPT_THREADS },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -155,6 +159,12 @@ int cmd_logs_patterns(int argc, char **argv)
         case OPT_JDIR:
         case OPT_JFILE:
             if (logs_journal_option("logs", &q, jfiles, c == OPT_JDIR, optarg)) return EXIT_USAGE;
+            break;
+        case OPT_THREADS:
+            if ((r = parse_uint_opt("logs", "--threads", optarg, PATTERNS_MAX_THREADS, &v)))
+                return r;
+            if (v < 1) return usage_error("logs", "--threads must be at least 1");
+            po.threads = (unsigned)v;
             break;
         default: return usage_error("logs", "unknown option in 'logs patterns'");
         }

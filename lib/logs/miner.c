@@ -690,6 +690,64 @@ static void add_source(struct cluster *c, uint16_t s)
         c->more_src = 1;
 }
 
+/* The slot for the token sequence (text, off, tlen, th) of ntok tokens:
+ * generalised where positions are known variables, looked up in the exact
+ * index, else created (and registered in the wild table). NONE when out of
+ * memory. */
+static uint32_t find_or_create(struct miner *m, uint32_t ntok, const char *text0,
+                               const uint32_t *off0, const uint32_t *tlen0, const uint64_t *th0)
+{
+    uint64_t h = seq_hash(ntok, th0);
+    /* generalise where positions are known to be variables */
+    uint64_t th[MASK_MAX_TOKENS];
+    uint32_t tlen[MASK_MAX_TOKENS], off[MASK_MAX_TOKENS];
+    const char *src[MASK_MAX_TOKENS]; /* where each token's text is */
+    uint64_t g = h;
+    int changed = 0;
+    for (uint32_t p = 0; p < ntok; p++) {
+        th[p] = th0[p];
+        tlen[p] = tlen0[p];
+        src[p] = text0 + off0[p];
+    }
+    for (uint32_t p = 1; p < ntok; p++) {
+        if (th[p] == m->star_h) continue;
+        const struct wild_ent *e = wild_peek(m, key_without(g, p, th[p]));
+        if (!e || !e->marked || !slot_ok(m, e->cl[0], e->clgen[0])) continue;
+        const struct cluster *w = &m->cl[e->cl[0]];
+        if (w->ntok != ntok) continue;
+        const char *gt = w->text + w->off[p];
+        if (!pattern_match(gt, w->tlen[p], src[p], tlen[p])) continue;
+        g = g - mix(p, th[p]) + mix(p, w->th[p]);
+        th[p] = w->th[p];
+        tlen[p] = w->tlen[p];
+        src[p] = gt;
+        changed = 1;
+    }
+    uint32_t idx = tidx_find(m, g, ntok, th);
+    if (idx != NONE) return idx;
+    char *buf = NULL;
+    const char *text = text0;
+    if (changed) {
+        size_t need = 1;
+        for (uint32_t p = 0; p < ntok; p++) need += tlen[p] + 1;
+        buf = malloc(need);
+        if (!buf) return NONE;
+        size_t k = 0;
+        for (uint32_t p = 0; p < ntok; p++) {
+            if (p) buf[k++] = ' ';
+            off[p] = (uint32_t)k;
+            memcpy(buf + k, src[p], tlen[p]);
+            k += tlen[p];
+        }
+        text = buf;
+    } else
+        memcpy(off, off0, ntok * sizeof(uint32_t));
+    idx = cluster_new(m, g, text, ntok, off, tlen, th);
+    free(buf);
+    if (idx == NONE) return NONE;
+    return wild_register(m, idx, 0);
+}
+
 /* --- the hot path ------------------------------------------------------- */
 
 int miner_add(struct miner *m, const char *msg, size_t n, ts_time_t t, const char *source,
@@ -713,56 +771,8 @@ int miner_add(struct miner *m, const char *msg, size_t n, ts_time_t t, const cha
     }
     if (idx == NONE) {
         mask_token_hashes(mt);
-        uint64_t h = seq_hash(mt->ntok, mt->th);
-        /* generalise where positions are known to be variables */
-        uint64_t th[MASK_MAX_TOKENS];
-        uint32_t tlen[MASK_MAX_TOKENS], off[MASK_MAX_TOKENS];
-        const char *src[MASK_MAX_TOKENS]; /* where each token's text is */
-        uint64_t g = h;
-        int changed = 0;
-        for (uint32_t p = 0; p < mt->ntok; p++) {
-            th[p] = mt->th[p];
-            tlen[p] = mt->tlen[p];
-            src[p] = mt->text + mt->off[p];
-        }
-        for (uint32_t p = 1; p < mt->ntok; p++) {
-            if (th[p] == m->star_h) continue;
-            const struct wild_ent *e = wild_peek(m, key_without(g, p, th[p]));
-            if (!e || !e->marked || !slot_ok(m, e->cl[0], e->clgen[0])) continue;
-            const struct cluster *w = &m->cl[e->cl[0]];
-            if (w->ntok != mt->ntok) continue;
-            const char *gt = w->text + w->off[p];
-            if (!pattern_match(gt, w->tlen[p], src[p], tlen[p])) continue;
-            g = g - mix(p, th[p]) + mix(p, w->th[p]);
-            th[p] = w->th[p];
-            tlen[p] = w->tlen[p];
-            src[p] = gt;
-            changed = 1;
-        }
-        idx = tidx_find(m, g, mt->ntok, th);
-        if (idx == NONE) {
-            char *buf = NULL;
-            const char *text = mt->text;
-            if (changed) {
-                size_t need = 1;
-                for (uint32_t p = 0; p < mt->ntok; p++) need += tlen[p] + 1;
-                buf = malloc(need);
-                if (!buf) return -ENOMEM;
-                size_t k = 0;
-                for (uint32_t p = 0; p < mt->ntok; p++) {
-                    if (p) buf[k++] = ' ';
-                    off[p] = (uint32_t)k;
-                    memcpy(buf + k, src[p], tlen[p]);
-                    k += tlen[p];
-                }
-                text = buf;
-            } else
-                memcpy(off, mt->off, mt->ntok * sizeof(uint32_t));
-            idx = cluster_new(m, g, text, mt->ntok, off, tlen, th);
-            free(buf);
-            if (idx == NONE) return -ENOMEM;
-            idx = wild_register(m, idx, 0);
-        }
+        idx = find_or_create(m, mt->ntok, mt->text, mt->off, mt->tlen, mt->th);
+        if (idx == NONE) return -ENOMEM;
         shapes_put(m, mt->hash, idx);
     }
     lru_touch(m, idx);
@@ -825,4 +835,49 @@ const struct miner_stats *miner_get_stats(const struct miner *m)
     mm->st.templates = roots;
     mm->st.entries = m->nlive;
     return &m->st;
+}
+
+size_t miner_slots(const struct miner *m)
+{
+    return m->ncl;
+}
+
+int miner_absorb(struct miner *dst, struct miner *src, uint32_t *ret_map)
+{
+    if (dst == src) return -EINVAL;
+    /* roots first, in slot order (about the order they were first seen) */
+    for (uint32_t i = 0; i < src->ncl; i++) {
+        struct cluster *c = &src->cl[i];
+        if (ret_map) ret_map[i] = NONE;
+        if (!c->live || resolve(src, i) != i || c->count == 0) continue;
+        uint32_t g = find_or_create(dst, c->ntok, c->text, c->off, c->tlen, c->th);
+        if (g == NONE) return -ENOMEM;
+        lru_touch(dst, g);
+        uint32_t r = resolve(dst, g);
+        if (r != g) lru_touch(dst, r);
+        struct cluster *d = &dst->cl[r];
+        d->count += c->count;
+        if (c->first != TS_TIME_NONE && (d->first == TS_TIME_NONE || c->first < d->first))
+            d->first = c->first;
+        if (c->last != TS_TIME_NONE && (d->last == TS_TIME_NONE || c->last > d->last))
+            d->last = c->last;
+        if (!d->example && c->example) d->example = strdup(c->example); /* optional */
+        for (uint8_t k = 0; k < c->nsrc; k++)
+            add_source(d, source_id(dst, src->src_names[c->src[k]]));
+        d->more_src |= c->more_src;
+        if (ret_map) ret_map[i] = g;
+    }
+    /* aliases go where their root went */
+    if (ret_map)
+        for (uint32_t i = 0; i < src->ncl; i++)
+            if (src->cl[i].live && ret_map[i] == NONE) {
+                uint32_t r = resolve(src, i);
+                if (r != i) ret_map[i] = ret_map[r];
+            }
+    dst->st.lines += src->st.lines;
+    dst->st.truncated += src->st.truncated;
+    dst->st.evictions += src->st.evictions;
+    dst->st.merges += src->st.merges;
+    dst->st.created += src->st.created;
+    return 0;
 }

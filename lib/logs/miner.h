@@ -94,4 +94,25 @@ int miner_template_at(struct miner *m, size_t i, struct miner_template *ret);
 
 const struct miner_stats *miner_get_stats(const struct miner *m);
 
+/* Number of slots (ids are < this); the size of miner_absorb()'s map. */
+size_t miner_slots(const struct miner *m);
+
+/* Merge what src found into dst (src is left as it was, apart from its
+ * internal path compression): each live root template of src, in slot
+ * order, goes through dst's own lookup (known variable positions, exact
+ * index, generalisation with dst's templates) as one miner_add() of its
+ * token sequence would, then its count is added, first/last widened, its
+ * sources added and its example kept when dst's template had none. Line,
+ * truncation, eviction, merge and creation counters are summed. The
+ * result is what one miner fed dst's lines then src's would find, up to
+ * the order in which templates merged (an online miner is
+ * order-dependent: it can differ when dst evicts, or when a variable was
+ * only recognised across the two).
+ * ret_map (optional, miner_slots(src) entries) gets for each src id the dst
+ * id it went to (UINT32_MAX for an id that is not live or has no count);
+ * resolve it in dst with miner_resolve(). Ids given out by dst earlier and
+ * the map stay valid unless dst evicts (see opts.before_evict).
+ * Returns 0, -EINVAL (dst == src) or -ENOMEM (dst is then partly merged). */
+int miner_absorb(struct miner *dst, struct miner *src, uint32_t *ret_map);
+
 #endif

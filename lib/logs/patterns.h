@@ -17,6 +17,20 @@
  * buffer is flushed and each later line is written as soon as it is read
  * (its template as known at that moment). Memory stays bounded either way.
  * Templates are redacted (core/redact.h) before they are written.
+ *
+ * Several inputs: with 2+ paths (none "-", no journal) and threads > 1 the
+ * paths are split, in order, into runs of about equal size, one per worker
+ * thread; each worker has its own reader and miner. The miners are then
+ * merged into the first with miner_absorb(), in input order. --per-line:
+ * each worker keeps its lines' template ids (its share of max_buffered);
+ * the ids are mapped to the merged miner and the lines written in input
+ * order. --per-line over ONE plain (uncompressed, regular) file of at least
+ * PATTERNS_SPLIT_MIN bytes splits it instead into byte ranges cut at line
+ * starts (at most one per 16 MiB), one per worker, merged the same way.
+ * When a worker's buffer fills, a miner evicts, or a worker fails,
+ * the one-thread path runs instead (same output and errors as threads = 1).
+ * Memory: one miner (about 15 MB at the default cap), a 4 MiB read buffer
+ * and (--per-line) its ids per worker.
  */
 #ifndef TSHOOT_LOGS_PATTERNS_H
 #define TSHOOT_LOGS_PATTERNS_H
@@ -29,6 +43,9 @@
 #include "logs/query.h"
 
 #define PATTERNS_DEFAULT_MAX_BUFFERED (16u << 20)
+#define PATTERNS_DEFAULT_MAX_THREADS  8           /* default: CPUs we may run on, at most this */
+#define PATTERNS_MAX_THREADS          16          /* --threads cap */
+#define PATTERNS_SPLIT_MIN            (32u << 20) /* --per-line: one file this big is split */
 
 /* Write callback: write n bytes (a template followed by '\n'). Returns 0 or
  * a negative errno, which aborts the run. */
@@ -38,7 +55,15 @@ struct patterns_opts {
     size_t max_templates;  /* miner cap; 0 = default */
     unsigned min_distinct; /* miner threshold; 0 = default */
     size_t max_buffered;   /* --per-line: lines buffered; 0 = default */
+    /* Worker threads when there are several inputs (1 = the one-thread
+     * path; 0 = patterns_default_threads(); capped at PATTERNS_MAX_THREADS
+     * and at the number of inputs). See "Several inputs" below. */
+    unsigned threads;
 };
+
+/* CPUs in this process's affinity mask, at least 1, at most
+ * PATTERNS_DEFAULT_MAX_THREADS. */
+unsigned patterns_default_threads(void);
 
 /* Run the template mining over q (q->per_line is ignored: the per-line form
  * is logs_patterns_per_line()); *ret gets the JSON document (caller owns).
