@@ -432,9 +432,16 @@ static int run(int argc, char **argv)
     struct serve *srv = NULL;
     struct persist ps = { 0 };
     struct buf out = BUF_INIT(64 << 20);
+    bool trimmed = false;
     /* a long-running daemon with a few threads: two malloc arenas are plenty
-       and keep the resident set small */
+       and keep the resident set small. Blocks of 64 KiB and more (the
+       exposition, the process table of a sample) are mapped on their own and
+       go back to the kernel when freed, and a free top of the heap is
+       returned past 128 KiB: fixed values, not glibc's sliding threshold,
+       which grows to the largest block freed and then keeps it in the heap */
     mallopt(M_ARENA_MAX, 2);
+    mallopt(M_MMAP_THRESHOLD, 64 << 10);
+    mallopt(M_TRIM_THRESHOLD, 128 << 10);
     if (!cfg.once) {
         if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
             ret = fail_errno(CMD, -errno, "pipe");
@@ -500,12 +507,23 @@ static int run(int argc, char **argv)
         }
         alert_events_free(ev, n_ev);
 
-        buf_reset(&out);
+        /* a fresh buffer each time, handed to the server without a copy
+           (the previous body is freed once no scrape is sending it); past
+           64 KiB it is a mapping of its own that grows in place */
+        buf_release(&out);
         r = watch_render(w, &out);
         if (r < 0)
             warn(CMD, "cannot render metrics: %s", strerror(-r));
-        else if (srv)
-            (void)serve_publish(srv, out.data ? out.data : "", out.len);
+        else if (srv) {
+            size_t len = out.len;
+            char *body = buf_take(&out);
+            if (body) (void)serve_publish_take(srv, body, len);
+        }
+        if (!trimmed && !cfg.once) {
+            /* the start-up burst (state file, first sample) is over */
+            malloc_trim(0);
+            trimmed = true;
+        }
 
         if (cfg.once) {
             struct table_ctx t;
