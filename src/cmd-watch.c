@@ -432,7 +432,6 @@ static int run(int argc, char **argv)
     struct serve *srv = NULL;
     struct persist ps = { 0 };
     struct buf out = BUF_INIT(64 << 20);
-    bool trimmed = false;
     /* a long-running daemon with a few threads: two malloc arenas are plenty
        and keep the resident set small. Blocks of 64 KiB and more (the
        exposition, the process table of a sample) are mapped on their own and
@@ -519,11 +518,10 @@ static int run(int argc, char **argv)
             char *body = buf_take(&out);
             if (body) (void)serve_publish_take(srv, body, len);
         }
-        if (!trimmed && !cfg.once) {
-            /* the start-up burst (state file, first sample) is over */
-            malloc_trim(0);
-            trimmed = true;
-        }
+        /* a sample allocates and frees ~1 KiB per filesystem (targets,
+           probe jobs): give the free pages inside the heap back (a walk of
+           the free chunks, well under a millisecond every interval) */
+        if (!cfg.once) malloc_trim(0);
 
         if (cfg.once) {
             struct table_ctx t;
