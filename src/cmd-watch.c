@@ -433,8 +433,14 @@ static int run(int argc, char **argv)
     struct persist ps = { 0 };
     struct buf out = BUF_INIT(64 << 20);
     /* a long-running daemon with a few threads: two malloc arenas are plenty
-       and keep the resident set small */
+       and keep the resident set small. Blocks of 64 KiB and more (the
+       exposition, the process table of a sample) are mapped on their own and
+       go back to the kernel when freed, and a free top of the heap is
+       returned past 128 KiB: fixed values, not glibc's sliding threshold,
+       which grows to the largest block freed and then keeps it in the heap */
     mallopt(M_ARENA_MAX, 2);
+    mallopt(M_MMAP_THRESHOLD, 64 << 10);
+    mallopt(M_TRIM_THRESHOLD, 128 << 10);
     if (!cfg.once) {
         if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
             ret = fail_errno(CMD, -errno, "pipe");
@@ -500,12 +506,22 @@ static int run(int argc, char **argv)
         }
         alert_events_free(ev, n_ev);
 
-        buf_reset(&out);
+        /* a fresh buffer each time, handed to the server without a copy
+           (the previous body is freed once no scrape is sending it); past
+           64 KiB it is a mapping of its own that grows in place */
+        buf_release(&out);
         r = watch_render(w, &out);
         if (r < 0)
             warn(CMD, "cannot render metrics: %s", strerror(-r));
-        else if (srv)
-            (void)serve_publish(srv, out.data ? out.data : "", out.len);
+        else if (srv) {
+            size_t len = out.len;
+            char *body = buf_take(&out);
+            if (body) (void)serve_publish_take(srv, body, len);
+        }
+        /* a sample allocates and frees ~1 KiB per filesystem (targets,
+           probe jobs): give the free pages inside the heap back (a walk of
+           the free chunks, well under a millisecond every interval) */
+        if (!cfg.once) malloc_trim(0);
 
         if (cfg.once) {
             struct table_ctx t;

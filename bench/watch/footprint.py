@@ -71,11 +71,17 @@ def cpu_s(pid):
     return total
 
 
-def rss_kib(pid):
+def status_kib(pid, key="VmRSS"):
+    """a kB field of /proc/PID/status: VmRSS, RssAnon (heap, stacks: the
+    daemon's own memory), RssFile (library and file pages)"""
     for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
+        if line.startswith(key + ":"):
             return int(line.split()[1])
     return 0
+
+
+def rss_kib(pid):
+    return status_kib(pid, "VmRSS")
 
 
 def pss_kib(pid):
@@ -141,6 +147,8 @@ try:
     t0 = time.time()
     lat = {n: [] for n in procs}
     rss = {n: 0 for n in procs}
+    anon = {n: 0 for n in procs}
+    filep = {n: 0 for n in procs}
     pss = {n: 0 for n in procs}
     series = {}
     while time.time() - t0 < a.window:
@@ -148,6 +156,8 @@ try:
             ms, size, body = scrape(urls[n])
             lat[n].append(ms)
             rss[n] = max(rss[n], rss_kib(p.pid))
+            anon[n] = max(anon[n], status_kib(p.pid, "RssAnon"))
+            filep[n] = max(filep[n], status_kib(p.pid, "RssFile"))
             pss[n] = max(pss[n], pss_kib(p.pid))
             series[n] = sum(1 for l in body.decode().splitlines() if l and not l.startswith("#"))
         time.sleep(max(0, a.interval - (time.time() - t0) % a.interval))
@@ -162,6 +172,8 @@ try:
         res["daemons"][n] = {
             "cpu_pct_one_core": round(100 * cpu / el, 3),
             "rss_mib": round(rss[n] / 1024, 2),
+            "rss_anon_mib": round(anon[n] / 1024, 2),
+            "rss_file_mib": round(filep[n] / 1024, 2),
             "pss_with_helpers_mib": round(pss[n] / 1024, 2),
             "helper_processes": len(children(p.pid)),
             "scrape_ms_median": round(statistics.median(lat[n]), 2),

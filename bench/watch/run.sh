@@ -44,9 +44,9 @@ python3 - "$OUT/footprint.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 print(f"{d['mounts']} mounts, {d['interval_s']:g} s interval, {d['window_s']} s window")
-print(f"{'daemon':30} {'CPU % core':>10} {'RSS MiB':>8} {'PSS+helpers':>11} {'scrape ms p50':>14} {'p95':>7} {'series':>7}")
+print(f"{'daemon':30} {'CPU % core':>10} {'RSS MiB':>8} {'anon':>6} {'file':>6} {'PSS+helpers':>11} {'scrape ms p50':>14} {'p95':>7} {'series':>7}")
 for n, v in d["daemons"].items():
-    print(f"{n:30} {v['cpu_pct_one_core']:>10.3f} {v['rss_mib']:>8.2f} {v['pss_with_helpers_mib']:>11.2f} {v['scrape_ms_median']:>14.2f} {v['scrape_ms_p95']:>7.2f} {v['series']:>7}")
+    print(f"{n:30} {v['cpu_pct_one_core']:>10.3f} {v['rss_mib']:>8.2f} {v['rss_anon_mib']:>6.2f} {v['rss_file_mib']:>6.2f} {v['pss_with_helpers_mib']:>11.2f} {v['scrape_ms_median']:>14.2f} {v['scrape_ms_p95']:>7.2f} {v['series']:>7}")
 t = d["daemons"]["tshoot watch"]
 ne = d["daemons"].get("node_exporter (filesystem)")
 if ne:

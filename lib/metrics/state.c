@@ -53,9 +53,11 @@ static int try_open(const char *path, int64_t max_bytes, sqlite3 **ret)
         return r;
     }
     sqlite3_busy_timeout(db, 200);
-    /* a small page cache: the file is written once a minute */
+    /* no lookaside slots (~120 KiB kept per connection for small statements)
+       and a small page cache: the file is written once a minute, sequentially */
+    (void)sqlite3_db_config(db, SQLITE_DBCONFIG_LOOKASIDE, NULL, 0, 0);
     int r = exec(db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL; "
-                     "PRAGMA cache_size=-256;");
+                     "PRAGMA cache_size=-64;");
     if (r == 0) {
         sqlite3_stmt *st = NULL;
         rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL);

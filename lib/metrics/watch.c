@@ -18,7 +18,8 @@
 #include "metrics/watch.h"
 
 #define PENDING_RESTORE_MAX 4096
-#define BLOB_MAGIC          0x74737331u /* "tss1" */
+#define BLOB_MAGIC_V1       0x74737331u /* "tss1": 16-byte points {double t, v} */
+#define BLOB_MAGIC          0x74737332u /* "tss2": base, uint32 ms offsets, then doubles */
 
 struct hot_rec {
     char prefix[PROBE_PREFIX_MAX];
@@ -27,11 +28,19 @@ struct hot_rec {
     bool seen;
 };
 
+/* What is kept of a probe result: not its list of hot prefixes (~600 bytes
+ * a filesystem), which update_fs() has consumed. */
+struct fs_meas {
+    int err;
+    double size_bytes, avail_bytes, free_bytes, files, files_free;
+    bool readonly;
+};
+
 struct fs_rec {
     struct fs_target t; /* owned strings */
     struct series avail, ffree;
     struct probe_job *job;
-    struct probe_result res;
+    struct fs_meas res;
     bool have, late, seen;
     double late_s;
     double pred_bytes, pred_files, slope_bytes, slope_files;
@@ -120,6 +129,21 @@ int watch_set_opts(struct watch *w, const struct watch_opts *in)
         free(inst);
         return -ENOMEM;
     }
+    if (o.interval_ns != w->o.interval_ns && w->o.interval_ns) {
+        /* the raw rings hold the 15 min window: resize them for the new
+           interval (a series that cannot grow keeps its old size) */
+        double is = (double)o.interval_ns / 1e9;
+        for (size_t i = 0; i < w->n_fs; i++) {
+            (void)series_set_interval(&w->fs[i]->avail, is);
+            (void)series_set_interval(&w->fs[i]->ffree, is);
+            for (size_t h = 0; h < w->fs[i]->n_hot; h++)
+                (void)series_set_interval(&w->fs[i]->hot[h].count, is);
+        }
+        for (size_t i = 0; i < w->n_procs; i++) {
+            (void)series_set_interval(&w->procs[i].rss, is);
+            (void)series_set_interval(&w->procs[i].fds, is);
+        }
+    }
     free_opts_copy(w);
     w->globs = globs;
     w->proc = proc;
@@ -171,8 +195,22 @@ static void fs_rec_free(struct fs_rec *f)
     if (!f) return;
     probe_job_unref(f->job);
     target_clear(&f->t);
+    series_free(&f->avail);
+    series_free(&f->ffree);
+    for (size_t i = 0; i < f->n_hot; i++) series_free(&f->hot[i].count);
     free(f->hot);
     free(f);
+}
+
+static void proc_rec_clear(struct proc_rec *p)
+{
+    series_free(&p->rss);
+    series_free(&p->fds);
+}
+
+static double interval_s(const struct watch *w)
+{
+    return (double)w->o.interval_ns / 1e9;
 }
 
 struct watch *watch_free(struct watch *w)
@@ -180,6 +218,7 @@ struct watch *watch_free(struct watch *w)
     if (!w) return NULL;
     for (size_t i = 0; i < w->n_fs; i++) fs_rec_free(w->fs[i]);
     free(w->fs);
+    for (size_t i = 0; i < w->n_procs; i++) proc_rec_clear(&w->procs[i]);
     free(w->procs);
     alert_engine_free(w->alerts);
     alert_events_free(w->events, w->n_events);
@@ -196,51 +235,79 @@ struct watch *watch_free(struct watch *w)
 
 /* ---- persisted series ---- */
 
+/* Version 2 (written): 24-byte header, then the points of raw, mid and long
+ * (oldest first): n uint32 ms offsets from base_s, then n doubles. 12 bytes
+ * a point. Version 1 (read, from older releases): a 16-byte header and
+ * {double t, double v} points. */
 struct blob_hdr {
     uint32_t magic;
     uint16_t n_raw, n_mid, n_lng, pad;
-    uint32_t pad2; /* 16 bytes: the points that follow stay 8-byte aligned */
+    uint32_t pad2;
+    int64_t base_s; /* v2 only */
 };
+#define BLOB_HDR_V1 16
 
 static int series_to_blob(const struct series *s, void **ret, size_t *ret_n)
 {
-    size_t n = sizeof(struct blob_hdr) +
-               (size_t)(s->raw.len + s->mid.len + s->lng.len) * sizeof(struct point);
+    size_t np = (size_t)s->raw.len + s->mid.len + s->lng.len;
+    size_t n = sizeof(struct blob_hdr) + np * (sizeof(uint32_t) + sizeof(double));
     uint8_t *b = malloc(n);
     if (!b) return -ENOMEM;
-    struct blob_hdr h = { BLOB_MAGIC, s->raw.len, s->mid.len, s->lng.len, 0, 0 };
+    struct blob_hdr h = { BLOB_MAGIC, s->raw.len, s->mid.len, s->lng.len, 0, 0, s->base_s };
     memcpy(b, &h, sizeof h);
-    uint8_t *p = b + sizeof h;
+    uint8_t *pt = b + sizeof h, *pv = pt + np * sizeof(uint32_t);
     const struct ring *rings[] = { &s->raw, &s->mid, &s->lng };
     for (size_t k = 0; k < 3; k++)
-        for (size_t i = 0; i < rings[k]->len; i++, p += sizeof(struct point))
-            memcpy(p, ring_at(rings[k], i), sizeof(struct point));
+        for (size_t i = 0; i < rings[k]->len; i++) {
+            size_t x = ring_index(rings[k], i);
+            memcpy(pt, &rings[k]->t[x], sizeof(uint32_t));
+            memcpy(pv, &rings[k]->v[x], sizeof(double));
+            pt += sizeof(uint32_t);
+            pv += sizeof(double);
+        }
     *ret = b;
     *ret_n = n;
     return 0;
 }
 
+/* Load a blob (either version) into an initialised series, replacing its
+ * points. Points out of order or not finite are skipped; a raw ring smaller
+ * than the saved one keeps the newest. -EINVAL for a malformed blob (the
+ * series is then empty). */
 static int blob_to_series(const void *blob, size_t n, struct series *s)
 {
-    struct blob_hdr h;
-    if (n < sizeof h) return -EINVAL;
-    memcpy(&h, blob, sizeof h);
-    if (h.magic != BLOB_MAGIC || h.n_raw > SERIES_RAW_CAP || h.n_mid > SERIES_MID_CAP ||
-        h.n_lng > SERIES_LONG_CAP ||
-        n != sizeof h + (size_t)(h.n_raw + h.n_mid + h.n_lng) * sizeof(struct point))
+    struct blob_hdr h = { 0 };
+    s->raw.len = s->mid.len = s->lng.len = 0;
+    s->raw.head = s->mid.head = s->lng.head = 0;
+    if (n < BLOB_HDR_V1) return -EINVAL;
+    memcpy(&h, blob, BLOB_HDR_V1);
+    size_t np = (size_t)h.n_raw + h.n_mid + h.n_lng;
+    bool v1 = h.magic == BLOB_MAGIC_V1;
+    if ((!v1 && h.magic != BLOB_MAGIC) || h.n_raw > SERIES_RAW_CAP || h.n_mid > SERIES_MID_CAP ||
+        h.n_lng > SERIES_LONG_CAP)
         return -EINVAL;
-    const uint8_t *p = (const uint8_t *)blob + sizeof h;
-    series_init(s);
-    struct ring *rings[] = { &s->raw, &s->mid, &s->lng };
+    if (v1 ? n != BLOB_HDR_V1 + np * 2 * sizeof(double)
+           : n != sizeof h + np * (sizeof(uint32_t) + sizeof(double)))
+        return -EINVAL;
+    if (!v1) memcpy(&h, blob, sizeof h);
+    if (!v1 && (h.base_s > (int64_t)9e12 || h.base_s < -(int64_t)9e12)) return -EINVAL;
+    const uint8_t *p = (const uint8_t *)blob + (v1 ? BLOB_HDR_V1 : sizeof h);
     uint16_t counts[] = { h.n_raw, h.n_mid, h.n_lng };
-    for (size_t k = 0; k < 3; k++)
-        for (size_t i = 0; i < counts[k]; i++, p += sizeof(struct point)) {
-            struct point pt;
-            memcpy(&pt, p, sizeof pt); /* SQLite blobs need not be aligned */
-            if (!isfinite(pt.t) || !isfinite(pt.v)) continue;
-            const struct point *last = ring_last(rings[k]);
-            if (last && pt.t <= last->t) continue;
-            ring_push(rings[k], pt.t, pt.v);
+    size_t at = 0;
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < counts[k]; i++, at++) {
+            double t, v;
+            if (v1) {
+                /* SQLite blobs need not be aligned */
+                memcpy(&t, p + at * 16, sizeof t);
+                memcpy(&v, p + at * 16 + 8, sizeof v);
+            } else {
+                uint32_t off;
+                memcpy(&off, p + at * sizeof off, sizeof off);
+                memcpy(&v, p + np * sizeof off + at * sizeof v, sizeof v);
+                t = (double)h.base_s + (double)off / 1000;
+            }
+            (void)series_load_point(s, k, t, v);
         }
     return 0;
 }
@@ -248,7 +315,10 @@ static int blob_to_series(const void *blob, size_t n, struct series *s)
 int watch_import_series(struct watch *w, const char *key, const void *blob, size_t n)
 {
     struct series tmp;
-    if (blob_to_series(blob, n, &tmp) < 0) return -EINVAL;
+    if (series_init(&tmp, interval_s(w)) < 0) return -ENOMEM;
+    int bad = blob_to_series(blob, n, &tmp);
+    series_free(&tmp);
+    if (bad < 0) return -EINVAL;
     if (w->n_restores >= PENDING_RESTORE_MAX) return -E2BIG;
     if (!(w->n_restores & (w->n_restores - 1)) || w->n_restores == 0) {
         size_t nc = w->n_restores ? w->n_restores * 2 : 16;
@@ -342,13 +412,13 @@ static struct hot_rec *find_hot(struct watch *w, struct fs_rec *f, const char *p
     /* grow one record at a time: most tmpfs have one hot prefix or none */
     struct hot_rec *nv = realloc(f->hot, (f->n_hot + 1) * sizeof *nv);
     if (!nv) return NULL;
-    if (nv != f->hot)
-        for (size_t i = 0; i < f->n_hot; i++) series_fixup(&nv[i].count);
-    f->hot = nv;
-    struct hot_rec *h = &f->hot[f->n_hot++];
+    f->hot = nv; /* the series' storage is separate: moving the records is fine */
+    struct hot_rec *h = &f->hot[f->n_hot];
     memset(h, 0, sizeof *h);
+    /* only its 15 min rate is used: no 1h/6h rings */
+    if (series_init_raw(&h->count, interval_s(w)) < 0) return NULL;
+    f->n_hot++;
     snprintf(h->prefix, sizeof h->prefix, "%s", prefix);
-    series_init(&h->count);
     char k[1024];
     snprintf(k, sizeof k, "fs:%s|hot|%s", f->t.key, prefix);
     restore_series(w, k, &h->count);
@@ -358,7 +428,13 @@ static struct hot_rec *find_hot(struct watch *w, struct fs_rec *f, const char *p
 
 static void update_fs(struct watch *w, struct fs_rec *f, const struct probe_result *res, double t)
 {
-    f->res = *res;
+    f->res = (struct fs_meas){ .err = res->err,
+                               .size_bytes = res->size_bytes,
+                               .avail_bytes = res->avail_bytes,
+                               .free_bytes = res->free_bytes,
+                               .files = res->files,
+                               .files_free = res->files_free,
+                               .readonly = res->readonly };
     f->have = true;
     if (res->err < 0) return;
     series_add(&f->avail, t, res->avail_bytes);
@@ -376,13 +452,11 @@ static void update_fs(struct watch *w, struct fs_rec *f, const struct probe_resu
     size_t wi = 0;
     for (size_t i = 0; i < f->n_hot; i++) {
         if (!f->hot[i].seen && res->scan_err == 0) {
+            series_free(&f->hot[i].count);
             w->n_hot_total--;
             continue;
         }
-        if (wi != i) {
-            f->hot[wi] = f->hot[i];
-            series_fixup(&f->hot[wi].count);
-        }
+        if (wi != i) f->hot[wi] = f->hot[i];
         wi++;
     }
     f->n_hot = wi;
@@ -439,10 +513,14 @@ static int sample_fs(struct watch *w, ts_time_t now)
             r = -ENOMEM;
             break;
         }
+        if (series_init(&f->avail, interval_s(w)) < 0 ||
+            series_init(&f->ffree, interval_s(w)) < 0) {
+            fs_rec_free(f);
+            r = -ENOMEM;
+            break;
+        }
         f->t = tv[i];
         memset(&tv[i], 0, sizeof tv[i]);
-        series_init(&f->avail);
-        series_init(&f->ffree);
         f->pred_bytes = f->pred_files = INFINITY;
         f->seen = true;
         restore_fs(w, f);
@@ -607,14 +685,14 @@ static int sample_procs(struct watch *w, ts_time_t now)
                 old = &w->procs[j];
         struct proc_rec *p = &nv[i];
         if (old) {
-            *p = *old;
-            series_fixup(&p->rss);
-            series_fixup(&p->fds);
+            *p = *old; /* the histories move to the new record */
+            old->rss = old->fds = (struct series){ 0 };
         } else {
             p->pid = ps[i].pid;
             p->start = ps[i].start;
-            series_init(&p->rss);
-            series_init(&p->fds);
+            /* on ENOMEM the series stays empty: no history, no leak verdict */
+            (void)series_init(&p->rss, interval_s(w));
+            (void)series_init(&p->fds, interval_s(w));
             p->max_fds = max_fds(w, p->pid);
         }
         _cleanup_free_ char *comm = redact_dup(ps[i].comm, NULL);
@@ -630,6 +708,7 @@ static int sample_procs(struct watch *w, ts_time_t now)
         if (p->have_fd && p->fd.slope * p->fd.window_s < 16) p->fd.suspected = false;
     }
     free(ps);
+    for (size_t j = 0; j < w->n_procs; j++) proc_rec_clear(&w->procs[j]); /* gone ones */
     free(w->procs);
     w->procs = nv;
     w->n_procs = keep;
@@ -693,7 +772,7 @@ static void eval_alerts(struct watch *w, ts_time_t now)
     for (size_t i = 0; i < w->n_fs; i++) {
         struct fs_rec *f = w->fs[i];
         if (!f->have || f->res.err < 0 || f->res.readonly) continue;
-        const struct probe_result *r = &f->res;
+        const struct fs_meas *r = &f->res;
         where(f, wh, sizeof wh);
         if (r->size_bytes > 0) {
             double pct = 100 * (1 - r->avail_bytes / r->size_bytes);
@@ -887,7 +966,7 @@ static const struct {
 
 static double fs_value(const struct fs_rec *f, enum fs_metric m)
 {
-    const struct probe_result *r = &f->res;
+    const struct fs_meas *r = &f->res;
     switch (m) {
     case FM_SIZE: return r->size_bytes;
     case FM_AVAIL: return r->avail_bytes;

@@ -13,11 +13,20 @@
 #include "metrics/exposition.h"
 #include "serve/serve.h"
 
+/* A published /metrics body, shared by the responses being sent: freed by
+ * whoever drops the last reference (a new publish or a finished response),
+ * so the exposition is never copied per scrape. */
+struct body {
+    char *data;
+    size_t len;
+    unsigned refs; /* under serve.lock */
+    pthread_mutex_t *lock;
+};
+
 struct serve {
     struct MHD_Daemon *d;
     pthread_mutex_t lock;
-    char *body;
-    size_t len;
+    struct body *body;
     bool ok;
     char reason[256];
     unsigned port;
@@ -79,6 +88,23 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
     return ret;
 }
 
+static void body_unref(struct body *b)
+{
+    if (!b) return;
+    pthread_mutex_lock(b->lock);
+    bool last = --b->refs == 0;
+    pthread_mutex_unlock(b->lock);
+    if (!last) return;
+    free(b->data);
+    free(b);
+}
+
+/* MHD calls this when a response is destroyed (sent or aborted). */
+static void body_release(void *cls)
+{
+    body_unref(cls);
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
                                const char *method, const char *version, const char *upload_data,
                                size_t *upload_size, void **con_cls)
@@ -102,10 +128,17 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     __atomic_add_fetch(&s->requests, 1, __ATOMIC_RELAXED);
     if (streq(url, "/metrics")) {
         pthread_mutex_lock(&s->lock);
-        struct MHD_Response *r = MHD_create_response_from_buffer(
-            s->len, s->body ? s->body : (char *)"", MHD_RESPMEM_MUST_COPY);
+        struct body *b = s->body;
+        if (b) b->refs++;
         pthread_mutex_unlock(&s->lock);
-        if (!r) return MHD_NO;
+        struct MHD_Response *r =
+            b ? MHD_create_response_from_buffer_with_free_callback_cls(b->len, b->data,
+                                                                       body_release, b)
+              : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        if (!r) {
+            body_unref(b);
+            return MHD_NO;
+        }
         MHD_add_response_header(r, "Content-Type", PROM_CONTENT_TYPE);
         enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
         MHD_destroy_response(r);
@@ -166,19 +199,29 @@ unsigned serve_port(const struct serve *s)
     return s->port;
 }
 
+int serve_publish_take(struct serve *s, char *body, size_t len)
+{
+    struct body *b = malloc(sizeof *b);
+    if (!b) {
+        free(body);
+        return -ENOMEM;
+    }
+    *b = (struct body){ .data = body, .len = len, .refs = 1, .lock = &s->lock };
+    pthread_mutex_lock(&s->lock);
+    struct body *old = s->body;
+    s->body = b;
+    pthread_mutex_unlock(&s->lock);
+    body_unref(old);
+    return 0;
+}
+
 int serve_publish(struct serve *s, const char *body, size_t len)
 {
     char *copy = malloc(len + 1);
     if (!copy) return -ENOMEM;
     memcpy(copy, body, len);
     copy[len] = '\0';
-    pthread_mutex_lock(&s->lock);
-    char *old = s->body;
-    s->body = copy;
-    s->len = len;
-    pthread_mutex_unlock(&s->lock);
-    free(old);
-    return 0;
+    return serve_publish_take(s, copy, len);
 }
 
 void serve_set_health(struct serve *s, bool ok, const char *reason)
@@ -197,9 +240,9 @@ uint64_t serve_requests(const struct serve *s)
 struct serve *serve_stop(struct serve *s)
 {
     if (!s) return NULL;
-    MHD_stop_daemon(s->d);
+    MHD_stop_daemon(s->d); /* destroys the responses in flight: their references go */
+    body_unref(s->body);
     pthread_mutex_destroy(&s->lock);
-    free(s->body);
     free(s);
     return NULL;
 }

@@ -9,8 +9,9 @@
  * timeout (a slow client is dropped, it cannot hold a thread), a memory cap
  * per connection (oversized request headers get an error, not an
  * allocation), no request bodies accepted. The sampler thread publishes a
- * new body with serve_publish(); requests copy it under a mutex, so a scrape
- * never waits for a sample.
+ * new body with serve_publish_take(); responses share it by reference (it is
+ * freed when the last one is sent), so a scrape neither waits for a sample
+ * nor copies the exposition.
  */
 #ifndef TSHOOT_SERVE_H
 #define TSHOOT_SERVE_H
@@ -36,7 +37,10 @@ int serve_parse_listen(const char *s, void *ret_sockaddr_storage, unsigned *ret_
 int serve_start(const struct serve_opts *o, struct serve **ret);
 /* The bound port (useful with port 0). */
 unsigned serve_port(const struct serve *s);
-/* Replace the /metrics body (copied). 0 or -ENOMEM. */
+/* Replace the /metrics body, taking ownership of `body` (malloc'ed, `len`
+ * bytes; freed once no response uses it, also on -ENOMEM). 0 or -ENOMEM. */
+int serve_publish_take(struct serve *s, char *body, size_t len);
+/* The same with a copy of body. 0 or -ENOMEM. */
 int serve_publish(struct serve *s, const char *body, size_t len);
 /* Health for /healthz: ok or a one-line reason (copied). */
 void serve_set_health(struct serve *s, bool ok, const char *reason);
