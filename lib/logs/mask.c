@@ -176,6 +176,27 @@ static int word_class(const char *w, size_t n, int is_key, size_t *keep)
     return 0;
 }
 
+/* A digit-free host name: 2+ labels of lower-case letters, digits and '-'
+ * joined by '.', the last one 2-6 letters (www.example.com, not file.c or
+ * Class.method). */
+static int is_host_name(const char *w, size_t n)
+{
+    size_t dots = 0, last = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = w[i];
+        if (c == '.') {
+            if (i == 0 || w[i - 1] == '.') return 0;
+            dots++;
+            last = i + 1;
+        } else if (!((c >= 'a' && c <= 'z') || c == '-' || ISDIGIT(c)))
+            return 0;
+    }
+    if (!dots || n - last < 2 || n - last > 6) return 0;
+    for (size_t i = last; i < n; i++)
+        if (w[i] < 'a' || w[i] > 'z') return 0;
+    return 1;
+}
+
 /* Groups of 1-4 hex digits joined by ':' (MAC, IPv6, times): length or 0. */
 static size_t hexcolon_len(const char *t, size_t n)
 {
@@ -330,6 +351,18 @@ static size_t mask_token_other(const char *t, size_t n, char *o)
                 i = k;
                 continue;
             }
+            /* host.example.com:443: a dotted lower-case host name and a
+             * port is one address (names with digits are values anyway) */
+            if (!digit && j + 1 < n && t[j] == ':' && ISDIGIT(t[j + 1])) {
+                size_t k = j + 1;
+                while (k < n && ISDIGIT(t[k])) k++;
+                if (k - j - 1 <= 5 && (k == n || (!ISWORD(t[k]) && t[k] != '.')) &&
+                    is_host_name(t + i, j - i)) {
+                    emit_var(&e);
+                    i = k;
+                    continue;
+                }
+            }
             /* C:\dir\file */
             if (j == i + 1 && IS(c, C_ALPHA) && j + 1 < n && t[j] == ':' && t[j + 1] == '\\') {
                 size_t k = j + 2;
@@ -451,6 +484,178 @@ static int is_dateish_tok(const char *t, size_t n)
         return 1;
     }
     return 0;
+}
+
+/* --- units and word values ---------------------------------------------- */
+
+/* Length of the word part of u[0..n) when it is a unit of size (B, KB,
+ * MiB, bytes, ...) followed only by punctuation; 0 otherwise. */
+static size_t size_unit_len(const char *u, size_t n)
+{
+    size_t m = n;
+    while (m > 0 && (u[m - 1] == ',' || u[m - 1] == ';' || u[m - 1] == ')' || u[m - 1] == ']' ||
+                     u[m - 1] == '.'))
+        m--;
+    if (m == 5) return memcmp(u, "bytes", 5) == 0 ? 5 : 0;
+    if (m < 1 || m > 3 || u[m - 1] != 'B') return 0;
+    if (m == 1) return 1;
+    if (!strchr("KMGTPkmgtp", u[0])) return 0;
+    return m == 2 || u[1] == 'i' ? m : 0;
+}
+
+/* Length of the word part when u[0..n) is a unit of time (ms, sec, minutes,
+ * ...) followed only by punctuation; 0 otherwise. */
+static size_t time_unit_len(const char *u, size_t n)
+{
+    static const char *const units[] = { "ns",     "us",      "ms",      "s",   "sec",
+                                         "secs",   "second",  "seconds", "min", "mins",
+                                         "minute", "minutes", "h",       "hr",  "hrs",
+                                         "hour",   "hours",   "d",       "day", "days" };
+    size_t m = n;
+    while (m > 0 && (u[m - 1] == ',' || u[m - 1] == ';' || u[m - 1] == ')' || u[m - 1] == ']' ||
+                     u[m - 1] == '.'))
+        m--;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strlen(units[i]) == m && memcmp(u, units[i], m) == 0) return m;
+    return 0;
+}
+
+/* t[0..n) ends in a number with a fraction ("5.2", "(18.4"). */
+static int ends_fraction(const char *t, size_t n)
+{
+    size_t e = n;
+    while (e > 0 && ISDIGIT(t[e - 1])) e--;
+    return e < n && e >= 2 && t[e - 1] == '.' && ISDIGIT(t[e - 2]);
+}
+
+/* true / false / null in any of their usual cases. */
+static int is_bool_word(const char *p, size_t n)
+{
+    if (n == 4)
+        return !memcmp(p, "true", 4) || !memcmp(p, "True", 4) || !memcmp(p, "TRUE", 4) ||
+               !memcmp(p, "null", 4) || !memcmp(p, "Null", 4) || !memcmp(p, "NULL", 4);
+    if (n == 5) return !memcmp(p, "false", 5) || !memcmp(p, "False", 5) || !memcmp(p, "FALSE", 5);
+    return 0;
+}
+
+/* Copy token p[0..m) to o, each true/false/null in it written <*> when it
+ * stands alone (start or after = : ( [ { ' " , and end or before , ; : ) ] } '
+ * " .). Returns the output length (<= m). */
+static size_t put_bools(char *o, const char *p, size_t m)
+{
+    size_t k = 0, i = 0;
+    while (i < m) {
+        char c = p[i];
+        if ((c == 't' || c == 'f' || c == 'n' || c == 'T' || c == 'F' || c == 'N') &&
+            (i == 0 || strchr("=:([{'\",", p[i - 1]))) {
+            size_t j = i;
+            while (j < m && IS(p[j], C_ALPHA)) j++;
+            if (is_bool_word(p + i, j - i) && (j == m || strchr(",;:)]}'\".", p[j]))) {
+                memcpy(o + k, MASK_WILDCARD, 3);
+                k += 3;
+                i = j;
+                continue;
+            }
+            memmove(o + k, p + i, j - i);
+            k += j - i;
+            i = j;
+            continue;
+        }
+        o[k++] = c;
+        i++;
+    }
+    return k;
+}
+
+/* Rules that look at words rather than digits, applied to the masked text in
+ * place (it only shrinks):
+ *  - true, false, null standing alone are values: isOverlap:<*>, ws=<*>,
+ *  - a quoted value after '=' is one value, spaces and all: tag="<*>",
+ *  - a bound "<1 sec" / ">5" is one value with its time unit,
+ *  - "<*> bytes (<*> KB)": the parenthesis only restates the size, dropped.
+ * Returns the new length. */
+static size_t word_values(char *out, size_t len)
+{
+    size_t r = 0, w = 0;
+    size_t prev1 = (size_t)-1, prev2 = (size_t)-1; /* output offsets of the last tokens */
+    while (r < len) {
+        const char *sp = memchr(out + r, ' ', len - r);
+        size_t e = sp ? (size_t)(sp - out) : len;
+        const char *p = out + r;
+        size_t m = e - r;
+        /* "<*> bytes (<*> KB)" / "(<*>)": drop the restatement */
+        if (prev2 != (size_t)-1 && m >= 4 && p[0] == '(' && mask_is_wild(p + 1, 3) &&
+            mask_is_wild(out + prev2, 3) && out[prev2 + 3] == ' ' &&
+            size_unit_len(out + prev1, w - prev1) == w - prev1) {
+            size_t tail_s = 0, tail_e = 0, next = e;
+            if (m >= 5 && p[4] == ')') {
+                tail_s = r + 5;
+                tail_e = e;
+            } else if (m == 4 && e < len) {
+                const char *sp2 = memchr(out + e + 1, ' ', len - e - 1);
+                size_t e2 = sp2 ? (size_t)(sp2 - out) : len;
+                size_t ul = size_unit_len(out + e + 1, e2 - e - 1);
+                if (ul && e + 1 + ul < e2 && out[e + 1 + ul] == ')') {
+                    tail_s = e + 2 + ul;
+                    tail_e = e2;
+                    next = e2;
+                }
+            }
+            if (tail_s) {
+                memmove(out + w, out + tail_s, tail_e - tail_s);
+                w += tail_e - tail_s;
+                r = next < len ? next + 1 : len;
+                continue;
+            }
+        }
+        if (w) out[w++] = ' ';
+        size_t start = w;
+        /* key="value with spaces" */
+        const char *q = m >= 3 ? memchr(p, '=', m - 1) : NULL;
+        if (q && (q[1] == '"' || q[1] == '\'') && q + 2 <= p + m) {
+            char qc = q[1];
+            size_t vs = (size_t)(q + 2 - out);
+            const char *c = memchr(out + vs, qc, len - vs);
+            if (c && (size_t)(c - out) - vs >= 3 &&
+                !((size_t)(c - out) - vs == 3 && mask_is_wild(out + vs, 3))) {
+                size_t ce = (size_t)(c - out);
+                size_t head = vs - r;
+                w += put_bools(out + w, p, head);
+                memcpy(out + w, MASK_WILDCARD, 3);
+                w += 3;
+                /* the rest of the token holding the closing quote */
+                const char *sp2 = memchr(out + ce, ' ', len - ce);
+                size_t e2 = sp2 ? (size_t)(sp2 - out) : len;
+                memmove(out + w, out + ce, e2 - ce);
+                w += e2 - ce;
+                prev2 = prev1;
+                prev1 = start;
+                r = e2 < len ? e2 + 1 : len;
+                continue;
+            }
+        }
+        /* "<1 sec", ">5": a bound is a value, with its time unit */
+        if (m >= 4 && (p[0] == '<' || p[0] == '>') && mask_is_wild(p + 1, 3) &&
+            (m == 4 || strchr(",;)].", p[4]))) {
+            memmove(out + w, p + 1, m - 1);
+            w += m - 1;
+            if (m == 4 && e < len) {
+                const char *sp2 = memchr(out + e + 1, ' ', len - e - 1);
+                size_t e2 = sp2 ? (size_t)(sp2 - out) : len;
+                size_t ul = time_unit_len(out + e + 1, e2 - e - 1);
+                if (ul) {
+                    memmove(out + w, out + e + 1 + ul, e2 - e - 1 - ul);
+                    w += e2 - e - 1 - ul;
+                    e = e2;
+                }
+            }
+        } else
+            w += put_bools(out + w, p, m);
+        prev2 = prev1;
+        prev1 = start;
+        r = e < len ? e + 1 : len;
+    }
+    return w;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -695,7 +900,18 @@ static void mask_line_general(const char *s, size_t n, char *out, struct mask_to
                 merged = 1;
             }
         }
-        if (!merged) k += mask_token(t, tl, out + k);
+        if (!merged) {
+            k += mask_token(t, tl, out + k);
+            /* "5.2 KB": a scaled size is one value with its unit */
+            if (r + 1 < nraw && ends_fraction(t, tl)) {
+                size_t ul = size_unit_len(s + rs[r + 1], rl[r + 1]);
+                if (ul) {
+                    memcpy(out + k, s + rs[r + 1] + ul, rl[r + 1] - ul);
+                    k += rl[r + 1] - ul;
+                    run_end = r + 1;
+                }
+            }
+        }
         if (k - start == 3 && mask_is_wild(out + start, 3)) {
             if (++run >= 8) need_compact = 1;
         } else
@@ -843,6 +1059,17 @@ static void mask_line_plain(const char *s, size_t n, char *out, struct mask_toke
         if (!merged) {
             size_t r = mask_numeric(t, tl, out + k);
             k += r ? r : mask_token_other(t, tl, out + k);
+            /* "5.2 KB": a scaled size is one value with its unit */
+            if (en < n && ends_fraction(t, tl)) {
+                size_t ns = en + 1, ne = next_set(bsp, ns, nw);
+                if (ne > n) ne = n;
+                size_t ul = size_unit_len(s + ns, ne - ns);
+                if (ul) {
+                    memcpy(out + k, s + ns + ul, ne - ns - ul);
+                    k += ne - ns - ul;
+                    last_end = ne;
+                }
+            }
         }
         if (st != prev_end + 1) run = 0; /* a value-free token came between */
         if (k - start == 3 && mask_is_wild(out + start, 3)) {
@@ -888,6 +1115,12 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
         mask_line_plain(s, n, out, ret);
     else
         mask_line_general(s, n, out, ret);
+    size_t wl = word_values(out, ret->len);
+    if (wl != ret->len) {
+        out[wl] = '\0';
+        ret->len = wl;
+        ret->bounds_valid = 0;
+    }
     ret->text = out;
     ret->hash = mask_hash(out, ret->len);
     ret->th_valid = 0;

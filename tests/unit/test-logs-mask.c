@@ -196,13 +196,71 @@ static void test_limits(void **state)
     free(in);
 }
 
+static void test_word_values(void **state)
+{
+    (void)state;
+    /* true / false / null standing alone are values, in key=value lists too */
+    expect_mask("updateClipping isOverlap:false, getTopPadding=333.0, Translation=-24.0",
+                "updateClipping isOverlap:<*>, getTopPadding=<*>, Translation=<*>");
+    expect_mask("ready=true,policy=3,bootcompleted=true,mode=false,auto=-1",
+                "ready=<*>,policy=<*>,bootcompleted=<*>,mode=<*>,auto=<*>");
+    expect_mask("mVisiblity.getValue is false", "mVisiblity.getValue is <*>");
+    expect_mask("Suspending AWDL, enterQuietMode(true)", "Suspending AWDL, enterQuietMode(<*>)");
+    expect_mask("SQM: Initializing online with Windows opt-in: False",
+                "SQM: Initializing online with Windows opt-in: <*>");
+    expect_mask("OutputCommitter set in config null", "OutputCommitter set in config <*>");
+    /* ... but not inside a word or a dotted name */
+    expect_mask("trueness of config.null and nullable", "trueness of config.null and nullable");
+    /* a quoted value after '=' is one value, spaces included */
+    expect_mask("acquire lock=233570404, flags=0x1, tag=\"View Lock\", ws=null, uid=10037",
+                "acquire lock=<*>, flags=<*>, tag=\"<*>\", ws=<*>, uid=<*>");
+    expect_mask("release tag=\"RILJ_ACK_WL\", name=x", "release tag=\"<*>\", name=x");
+    expect_mask("set x='a b c' now", "set x='<*>' now");
+    /* short or unterminated quoted values stay */
+    expect_mask("tag=\"\" and k=\"ab\" and z=\"open", "tag=\"\" and k=\"ab\" and z=\"open");
+}
+
+static void test_sizes_durations(void **state)
+{
+    (void)state;
+    /* a number with a fraction and a size unit is one (human-scaled) value */
+    expect_mask("stored as bytes in memory (estimated size 93.0 B, free 317.1 KB)",
+                "stored as bytes in memory (estimated size <*>, free <*>)");
+    /* an integer amount keeps its unit */
+    expect_mask("Attempting claim: memory 2048 MB, disk 20 GB",
+                "Attempting claim: memory <*> MB, disk <*> GB");
+    /* a size in bytes restated in parentheses: the restatement goes */
+    expect_mask("h.example.com:5070 close, 451 bytes sent, 18846 bytes (18.4 KB) received",
+                "<*> close, <*> bytes sent, <*> bytes received");
+    expect_mask("close, 7829 bytes (7.64 KB) sent, 578548 bytes (564 KB) received, lifetime 00:18",
+                "close, <*> bytes sent, <*> bytes received, lifetime <*>");
+    /* a bound is a value, with its time unit */
+    expect_mask("close, 0 bytes sent, lifetime <1 sec", "close, <*> bytes sent, lifetime <*>");
+    expect_mask("waited >5 ms, then <2.", "waited <*>, then <*>.");
+}
+
+static void test_host_port(void **state)
+{
+    (void)state;
+    /* a digit-free dotted host name with a port is one address */
+    expect_mask("proxy.cse.cuhk.edu.hk:5070 open through proxy proxy.cse.cuhk.edu.hk:5070 HTTPS",
+                "<*> open through proxy <*> HTTPS");
+    expect_mask("www.google.com:443 close, github.com:443", "<*> close, <*>");
+    /* hosts with digits were values already */
+    expect_mask("pic4.zhimg.com:443 open", "<*> open");
+    /* a source file, a class, a key: not hosts */
+    expect_mask("[ib_sm_sweep.c:1831]: NEW SWEEP", "[ib_sm_sweep.c:<*>]: NEW SWEEP");
+    expect_mask("at Session.onTransact:136 port:8080", "at Session.onTransact:<*> port:<*>");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_numbers),   cmocka_unit_test(test_names_with_digits),
-        cmocka_unit_test(test_addresses), cmocka_unit_test(test_paths_urls),
-        cmocka_unit_test(test_times),     cmocka_unit_test(test_shape),
-        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_numbers),         cmocka_unit_test(test_names_with_digits),
+        cmocka_unit_test(test_addresses),       cmocka_unit_test(test_paths_urls),
+        cmocka_unit_test(test_times),           cmocka_unit_test(test_shape),
+        cmocka_unit_test(test_limits),          cmocka_unit_test(test_word_values),
+        cmocka_unit_test(test_sizes_durations), cmocka_unit_test(test_host_port),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
