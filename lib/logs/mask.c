@@ -25,7 +25,10 @@ enum {
     C_SLASH = 1 << 7,   /* / and \ (paths, URLs) */
     C_WORD = 1 << 8,    /* letters, digits, _ */
     C_NUM = 1 << 9,     /* digits and . : , - (a token made only of these is one value) */
-    C_PSEP = 1 << 10    /* . _ - separate the pieces of a word */
+    C_PSEP = 1 << 10,   /* . _ - separate the pieces of a word */
+    C_BOOL0 = 1 << 11,  /* first letter of true false null (any case) */
+    C_BPRE = 1 << 12,   /* may come right before such a word: space = : ( [ { ' " , */
+    C_BPOST = 1 << 13   /* may come right after it: , ; : ) ] } ' " . */
 };
 
 static uint16_t cls[256];
@@ -56,6 +59,9 @@ static void cls_init(void)
     for (const char *p = "._-"; *p; p++) t[(unsigned char)*p] |= C_PSEP;
     t['/'] |= C_SLASH;
     t['\\'] |= C_SLASH;
+    for (const char *p = "tfnTFN"; *p; p++) t[(unsigned char)*p] |= C_BOOL0;
+    for (const char *p = " =:([{'\","; *p; p++) t[(unsigned char)*p] |= C_BPRE;
+    for (const char *p = ",;:)]}'\"."; *p; p++) t[(unsigned char)*p] |= C_BPOST;
     memcpy(cls, t, sizeof(t));
 }
 
@@ -546,11 +552,10 @@ static size_t put_bools(char *o, const char *p, size_t m)
     size_t k = 0, i = 0;
     while (i < m) {
         char c = p[i];
-        if ((c == 't' || c == 'f' || c == 'n' || c == 'T' || c == 'F' || c == 'N') &&
-            (i == 0 || strchr("=:([{'\",", p[i - 1]))) {
+        if (IS(c, C_BOOL0) && (i == 0 || IS(p[i - 1], C_BPRE))) {
             size_t j = i;
             while (j < m && IS(p[j], C_ALPHA)) j++;
-            if (is_bool_word(p + i, j - i) && (j == m || strchr(",;:)]}'\".", p[j]))) {
+            if (is_bool_word(p + i, j - i) && (j == m || IS(p[j], C_BPOST))) {
                 memcpy(o + k, MASK_WILDCARD, 3);
                 k += 3;
                 i = j;
@@ -565,6 +570,105 @@ static size_t put_bools(char *o, const char *p, size_t m)
         i++;
     }
     return k;
+}
+
+/* Whether word_values() may change the masked text: a t f n T F N starting a
+ * word, a quote after '=', a '<' after '<' '>' '('. Read-only and cheap: most
+ * lines have none. */
+static int word_values_needed(const char *out, size_t len)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    /* 16 bytes at a time: a t f n (either case) after a byte that is not a
+     * letter, a quote after '=', a '<' after '<' '>' '(' are candidates;
+     * only those are looked at one by one */
+    const __m128i c20 = _mm_set1_epi8(0x20), c40 = _mm_set1_epi8(0x40);
+    /* lines of 16+ bytes: whole blocks, the last one overlapping the one
+     * before (its bits already looked at are dropped); shorter: one by one */
+    while (len >= 16 && i < len) {
+        size_t at = i + 16 <= len ? i : len - 16;
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(out + at)), vp;
+        if (at)
+            vp = _mm_loadu_si128((const __m128i *)(const void *)(out + at - 1));
+        else /* the byte before the line counts as a space */
+            vp = _mm_or_si128(_mm_slli_si128(v, 1), _mm_cvtsi32_si128(' '));
+        __m128i lo = _mm_or_si128(v, c20);
+        __m128i b0 = _mm_or_si128(_mm_cmpeq_epi8(lo, _mm_set1_epi8('t')),
+                                  _mm_cmpeq_epi8(lo, _mm_set1_epi8('f')));
+        b0 = _mm_or_si128(b0, _mm_cmpeq_epi8(lo, _mm_set1_epi8('n')));
+        /* tRue fAlse nUll, truE falSe nulL: the 2nd and 4th letters (the
+         * bytes read past len are in out[] and only ever add candidates) */
+        __m128i l1 =
+            _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(out + at + 1)), c20);
+        __m128i l3 =
+            _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(out + at + 3)), c20);
+        __m128i k1 = _mm_or_si128(_mm_cmpeq_epi8(l1, _mm_set1_epi8('r')),
+                                  _mm_cmpeq_epi8(l1, _mm_set1_epi8('a')));
+        k1 = _mm_or_si128(k1, _mm_cmpeq_epi8(l1, _mm_set1_epi8('u')));
+        __m128i k3 = _mm_or_si128(_mm_cmpeq_epi8(l3, _mm_set1_epi8('e')),
+                                  _mm_cmpeq_epi8(l3, _mm_set1_epi8('s')));
+        k3 = _mm_or_si128(k3, _mm_cmpeq_epi8(l3, _mm_set1_epi8('l')));
+        b0 = _mm_and_si128(b0, _mm_and_si128(k1, k3));
+        __m128i pre = _mm_cmpeq_epi8(_mm_min_epu8(vp, c40), vp);
+        pre = _mm_or_si128(pre, _mm_cmpeq_epi8(vp, _mm_set1_epi8('[')));
+        pre = _mm_or_si128(pre, _mm_cmpeq_epi8(vp, _mm_set1_epi8('{')));
+        __m128i m = _mm_and_si128(b0, pre);
+        __m128i q = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('\'')));
+        m = _mm_or_si128(m, _mm_and_si128(q, _mm_cmpeq_epi8(vp, _mm_set1_epi8('='))));
+        __m128i lt = _mm_cmpeq_epi8(v, _mm_set1_epi8('<'));
+        __m128i ltp = _mm_or_si128(_mm_cmpeq_epi8(vp, _mm_set1_epi8('<')),
+                                   _mm_cmpeq_epi8(vp, _mm_set1_epi8('>')));
+        ltp = _mm_or_si128(ltp, _mm_cmpeq_epi8(vp, _mm_set1_epi8('(')));
+        m = _mm_or_si128(m, _mm_and_si128(lt, ltp));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        bits &= ~0u << (i - at);
+        while (bits) {
+            size_t p = at + (size_t)__builtin_ctz(bits);
+            bits &= bits - 1;
+            char c = out[p];
+            if (c == '"' || c == '\'') return 1;
+            if (c == '<') {
+                if (out[p - 1] != '(') return 1;
+                /* "(<*>" counts only after "<*> UNIT " */
+                size_t u = p - 1;
+                if (u < 6 || out[u - 1] != ' ') continue;
+                size_t us = u - 1;
+                while (us > 0 && out[us - 1] != ' ') us--;
+                if (us >= 4 && size_unit_len(out + us, u - 1 - us) == u - 1 - us &&
+                    mask_is_wild(out + us - 4, 3) && (us == 4 || out[us - 5] == ' '))
+                    return 1;
+                continue;
+            }
+            if (p && !IS(out[p - 1], C_BPRE)) continue;
+            size_t j = p + 1;
+            while (j < len && IS(out[j], C_ALPHA)) j++;
+            if (is_bool_word(out + p, j - p)) return 1;
+        }
+        i += 16;
+    }
+    if (len >= 16) return 0;
+#endif
+    unsigned prev = C_BPRE; /* class of the byte before i (the start counts as a space) */
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)out[i];
+        unsigned cc = cls[c];
+        if ((cc & C_BOOL0) && (prev & C_BPRE)) {
+            size_t j = i + 1;
+            while (j < len && IS(out[j], C_ALPHA)) j++;
+            if (is_bool_word(out + i, j - i)) return 1;
+            i = j - 1;
+            prev = C_ALPHA;
+            continue;
+        }
+        if (c == '<') {
+            if (i && (out[i - 1] == '<' || out[i - 1] == '>' || out[i - 1] == '(')) return 1;
+        } else if (c == '=') {
+            if (i + 1 < len && (out[i + 1] == '"' || out[i + 1] == '\'')) return 1;
+        }
+        prev = cc;
+    }
+    return 0;
 }
 
 /* Rules that look at words rather than digits, applied to the masked text in
@@ -1115,7 +1219,7 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
         mask_line_plain(s, n, out, ret);
     else
         mask_line_general(s, n, out, ret);
-    size_t wl = word_values(out, ret->len);
+    size_t wl = word_values_needed(out, ret->len) ? word_values(out, ret->len) : ret->len;
     if (wl != ret->len) {
         out[wl] = '\0';
         ret->len = wl;
