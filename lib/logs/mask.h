@@ -15,6 +15,12 @@
  *   - absolute paths (/var/lib/x, C:\x), URLs (scheme://...)
  *   - date/time runs: "Sat Jun 18 02:23:10 2005", "2017-05-16 05:00:00"
  *     become one <*>
+ *   - digit-free host names with a port: www.example.com:443
+ *   - true / false / null standing alone (ws=null, isOverlap:false,)
+ *   - a quoted value after '=', spaces included: tag="View Lock" -> tag="<*>"
+ *   - a number with a fraction and a size unit: "5.2 KB" is one <*>; a size
+ *     restated in parentheses goes: "18846 bytes (18.4 KB)" -> "<*> bytes"
+ *   - a bound with its time unit: "<1 sec", ">5 ms"
  * Words with a short digit suffix or inner digits stay constant (ssh2, eth0,
  * tty2, r24, utf8, log4j, jk2_init): the miner turns them into <*> later if
  * they vary. Wildcards joined only by connector characters (: / \ . - _ @ +)
