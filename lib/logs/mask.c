@@ -546,8 +546,9 @@ static int is_bool_word(const char *p, size_t n)
 
 /* Copy token p[0..m) to o, each true/false/null in it written <*> when it
  * stands alone (start or after = : ( [ { ' " , and end or before , ; : ) ] } '
- * " .). Returns the output length (<= m). */
-static size_t put_bools(char *o, const char *p, size_t m)
+ * " .). `end` is the end of the text p is in (to look at the next token).
+ * Returns the output length (<= m). */
+static size_t put_bools(char *o, const char *p, size_t m, const char *end)
 {
     size_t k = 0, i = 0;
     while (i < m) {
@@ -555,7 +556,11 @@ static size_t put_bools(char *o, const char *p, size_t m)
         if (IS(c, C_BOOL0) && (i == 0 || IS(p[i - 1], C_BPRE))) {
             size_t j = i;
             while (j < m && IS(p[j], C_ALPHA)) j++;
-            if (is_bool_word(p + i, j - i) && (j == m || IS(p[j], C_BPOST))) {
+            /* "NULL pointer dereference": a null before another word (the
+             * token ends here, a letter follows the space) names a thing */
+            int noun = j == m && i == 0 && (p[0] | 0x20) == 'n' && p + m < end && p[m] == ' ' &&
+                       IS(p[m + 1], C_ALPHA);
+            if (is_bool_word(p + i, j - i) && (j == m || IS(p[j], C_BPOST)) && !noun) {
                 memcpy(o + k, MASK_WILDCARD, 3);
                 k += 3;
                 i = j;
@@ -724,7 +729,7 @@ static size_t word_values(char *out, size_t len)
                 !((size_t)(c - out) - vs == 3 && mask_is_wild(out + vs, 3))) {
                 size_t ce = (size_t)(c - out);
                 size_t head = vs - r;
-                w += put_bools(out + w, p, head);
+                w += put_bools(out + w, p, head, out + len);
                 memcpy(out + w, MASK_WILDCARD, 3);
                 w += 3;
                 /* the rest of the token holding the closing quote */
@@ -754,7 +759,7 @@ static size_t word_values(char *out, size_t len)
                 }
             }
         } else
-            w += put_bools(out + w, p, m);
+            w += put_bools(out + w, p, m, out + len);
         prev2 = prev1;
         prev1 = start;
         r = e < len ? e + 1 : len;

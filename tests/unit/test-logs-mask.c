@@ -209,6 +209,10 @@ static void test_word_values(void **state)
     expect_mask("SQM: Initializing online with Windows opt-in: False",
                 "SQM: Initializing online with Windows opt-in: <*>");
     expect_mask("OutputCommitter set in config null", "OutputCommitter set in config <*>");
+    expect_mask("[HSM] stayAwake false uid: 10111", "[HSM] stayAwake <*> uid: <*>");
+    /* a null before another word names a thing */
+    expect_mask("unable to handle kernel NULL pointer dereference at 0000000000000008",
+                "unable to handle kernel NULL pointer dereference at <*>");
     /* ... but not inside a word or a dotted name */
     expect_mask("trueness of config.null and nullable", "trueness of config.null and nullable");
     /* a quoted value after '=' is one value, spaces included */
