@@ -105,7 +105,8 @@ static int secret_ident(const char *s, size_t e, int *cookie)
  * directly followed by a bracketed body with structure in it (a space, '='
  * or ':'), as toString() prints it: `token=Token{type=IDENT}`, `wtoken =
  * AppWindowToken{5f3a token=...}`; or followed by " {" as Rust's Debug does:
- * `token: Token { kind: Ident }`; or Java's class@hash. A body without
+ * `token: Token { kind: Ident }`; or Java's class@hash. A mined wildcard
+ * counts as structure (token=Token{<*>}). A body without
  * structure stays a secret (`password=Secret{123}`). */
 static int printed_object(const char *p, size_t n)
 {
@@ -130,7 +131,9 @@ static int printed_object(const char *p, size_t n)
     char open = p[i], close = open == '{' ? '}' : open == '(' ? ')' : open == '[' ? ']' : 0;
     if (!close) return 0;
     for (size_t j = i + 1; j < n && j < i + 256 && p[j] != close && p[j] != '\n'; j++)
-        if (p[j] == ' ' || p[j] == '=' || p[j] == ':') return 1;
+        if (p[j] == ' ' || p[j] == '=' || p[j] == ':' ||
+            (p[j] == '<' && n - j >= 3 && !memcmp(p + j, "<*>", 3)))
+            return 1;
     return 0;
 }
 
@@ -153,6 +156,10 @@ static int match_key_value(const char *s, size_t n, size_t *vstart, size_t *vlen
     char quote = 0;
     if (i < n && (s[i] == '"' || s[i] == '\'')) quote = s[i++];
     if (!quote && !cookie && printed_object(s + i, n - i)) return 0;
+    /* A mined template's wildcard holds no secret: token=<*> stays. */
+    if (n - i >= 3 && !memcmp(s + i, "<*>", 3) &&
+        (n - i == 3 || !is_token_char((unsigned char)s[i + 3])))
+        return 0;
     /* Authorization: Bearer xxx / Basic xxx: keep the scheme word. */
     size_t w = 0;
     while (i + w < n && isalpha((unsigned char)s[i + w])) w++;

@@ -92,6 +92,8 @@ static void test_redact(void **state)
     check_redact("password=Secret{123} x", "password=[REDACTED]} x", 1);
     check_redact("password=Hunter2{a b} x", "password=[REDACTED] b} x", 1);
     check_redact("password=Abc {x}", "password=[REDACTED] {x}", 1);
+    check_redact("token=<*> wtoken=Token{<*>} token=<*>x",
+                 "token=<*> wtoken=Token{<*>} token=[REDACTED]", 1);
     check_redact("token=a.b.C@1f0e token=ab.cd.e@zz", "token=a.b.C@1f0e token=[REDACTED]", 1);
 }
 
