@@ -17,6 +17,7 @@
 #include "logs/errors.h"
 #include "logs/logs.h"
 #include "rca/kb.h"
+#include "dl/dl.h"
 #include "rca/logsig.h"
 #include "rca/signatures.h"
 #include "rules-dir.h"
@@ -463,6 +464,8 @@ static int run_errors(int argc, char **argv)
     int r = logs_errors_run(&q, &doc);
     logs_progress_done(&q);
     if (r < 0) return fail_errno("logs", r, "cannot read logs");
+    /* an input that needs a missing library (the journal) is a listed problem */
+    if (dl_error()) warn("logs", "%s", dl_error());
     FILE *f = output_open(out);
     if (!f) {
         json_decref(doc);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dl/dl.h"
 #include "tshoot.h"
 
 int usage_error(const char *cmd, const char *fmt, ...)
@@ -44,6 +45,13 @@ static int exit_for_errno(int r)
 
 int fail_errno(const char *cmd, int r, const char *fmt, ...)
 {
+    /* A library loaded on first use (lib/dl) is missing: that is the reason,
+     * whatever errno the caller made of it (a NULL handle reads as -ENOMEM). */
+    const char *dl = dl_error();
+    if (r == -ELIBACC || dl) {
+        fprintf(stderr, "tshoot %s: %s\n", cmd, dl ? dl : "a shared library cannot be loaded");
+        return EXIT_UNAVAILABLE;
+    }
     va_list ap;
     fprintf(stderr, "tshoot %s: ", cmd);
     va_start(ap, fmt);

@@ -47,7 +47,9 @@ extern const struct command cmd_mcp;
 /* "tshoot CMD: MESSAGE (see 'tshoot CMD --help')" on stderr; returns EXIT_USAGE. */
 _printf_(2, 3) int usage_error(const char *cmd, const char *fmt, ...);
 /* "tshoot CMD: MESSAGE: strerror(-r)" on stderr; returns an exit code that
- * fits the errno (66 for ENOENT/EACCES, 65 for EINVAL/EBADMSG, 74 for IO...). */
+ * fits the errno (66 for ENOENT/EACCES, 65 for EINVAL/EBADMSG, 74 for IO...).
+ * When r is -ELIBACC or a library loaded on first use could not be loaded
+ * (lib/dl/dl.h), prints "tshoot CMD: " and dl_error() instead and returns 69. */
 _printf_(3, 4) int fail_errno(const char *cmd, int r, const char *fmt, ...);
 /* "tshoot CMD: MESSAGE" on stderr; returns code. */
 _printf_(3, 4) int fail(const char *cmd, int code, const char *fmt, ...);

@@ -18,6 +18,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "dl/dl.h"
 #include "core/buf.h"
 #include "core/fileio.h"
 #include "rca/kb.h"
@@ -566,6 +567,7 @@ int kb_yaml_precheck(const char *data, size_t len, int *ret_line)
 int kb_parse_rule(const char *path, const char *data, size_t len, struct kb_rule **ret,
                   char **ret_err)
 {
+    if (dl_load(DL_FYAML) < 0) return -ELIBACC;
     _cleanup_free_ char *owned = NULL;
     struct pctx c = { .path = path };
     if (!data) {
@@ -804,6 +806,8 @@ static int load_dir(struct kb *kb, const char *dir)
 
 static int load_dirs(int builtin, const char *const *dirs, size_t n_dirs, struct kb **ret)
 {
+    /* libfyaml is loaded on first use (lib/dl): without it no rule parses */
+    if (dl_load(DL_FYAML) < 0) return -ELIBACC;
     _cleanup_(kb_freep) struct kb *kb = calloc(1, sizeof *kb);
     if (!kb) return -ENOMEM;
     for (size_t i = 0; builtin && i < kb_n_builtin_files; i++) {

@@ -114,12 +114,13 @@ struct kb {
  * entries are skipped) in name order. A later rule with the same id replaces
  * an earlier one (user rules override built-in ones). Rejected files are
  * listed in (*ret)->errors; that is not a failure of kb_load. Returns 0,
- * -ENOENT when a directory is missing, -ENOMEM. *ret is caller-owned. */
+ * -ENOENT when a directory is missing, -ENOMEM, -ELIBACC when libfyaml (loaded
+ * on first use) cannot be loaded (dl_error()). *ret is caller-owned. */
 int kb_load(const char *const *dirs, size_t n_dirs, struct kb **ret);
 
 /* Parse one rule file. Returns 0 and *ret (caller-owned, free with
  * kb_rule_done + free), or -EINVAL with *ret_err ("FILE:LINE:COL: msg",
- * caller-owned). `data` may be NULL to read `path`. */
+ * caller-owned), or -ELIBACC without libfyaml. `data` may be NULL to read `path`. */
 int kb_parse_rule(const char *path, const char *data, size_t len, struct kb_rule **ret,
                   char **ret_err);
 

@@ -14,6 +14,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "dl/dl.h"
 #include "core/buf.h"
 #include "core/fileio.h"
 #include "rca/signatures.h"
@@ -267,6 +268,8 @@ out:
 
 static int build(const struct kb *kb, int generic, struct sigdb **ret, char **ret_err)
 {
+    /* Hyperscan is loaded on first use (lib/dl): without it, say so */
+    if (dl_load(DL_HS) < 0) return -ELIBACC;
     struct sigdb *d = calloc(1, sizeof *d);
     _cleanup_free_ unsigned char *skip = calloc(kb->n_rules + 1, 1);
     struct buf errs = BUF_INIT(64 * 1024);

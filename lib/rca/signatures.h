@@ -37,7 +37,9 @@ struct sigdb;
 
 /* Compile the log patterns of kb. Rules whose pattern Hyperscan refuses are
  * dropped from the database and reported through *ret_err (caller-owned,
- * may be NULL on success). Returns 0, -EINVAL (nothing compiled), -ENOMEM. */
+ * may be NULL on success). Returns 0, -EINVAL (nothing compiled), -ENOMEM,
+ * -ELIBACC when Hyperscan (libhs.so.5, loaded on first use) cannot be loaded
+ * (dl_error() says why). */
 int sigdb_build(const struct kb *kb, struct sigdb **ret, char **ret_err);
 struct sigdb *sigdb_free(struct sigdb *db);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct sigdb *, sigdb_free)
