@@ -521,6 +521,15 @@ static int is_constant(const char *v, size_t n)
     return letter;
 }
 
+/* A first token that names a source rather than the event: a dotted name
+ * or a Class::method ending in ':' (com.apple.xpc.launchd:, Foo::bar:). */
+static int is_source_token(const char *t, size_t n)
+{
+    if (n < 4 || t[n - 1] != ':' || t[n - 2] == ':') return 0;
+    if (memmem(t, n - 1, "::", 2)) return 1;
+    return is_dotted_name(t, n - 1);
+}
+
 /* The pattern covering tokens tok[0..n): a token holding <*> that matches
  * all the others, else (when n reaches the threshold) common prefix + <*> +
  * common suffix, cut at punctuation so no word is split. Returns its length
@@ -607,13 +616,15 @@ static uint32_t generalise(struct miner *m, uint32_t r, uint32_t p, const char *
 static uint32_t wild_register(struct miner *m, uint32_t idx, int depth)
 {
     uint32_t root = idx;
-    for (uint32_t p = 1; p < m->cl[root].ntok; p++) {
+    for (uint32_t p = 0; p < m->cl[root].ntok; p++) {
         struct cluster *c = &m->cl[root];
+        const char *ct = c->text + c->off[p];
+        /* the first token names the event, unless it names a source */
+        if (p == 0 && !is_source_token(ct, c->tlen[0])) continue;
         uint64_t key = key_without(c->h, p, c->th[p]);
         struct wild_ent *e = wild_get(m, key);
         if (e->marked) continue;
         /* punctuation-only tokens (****, -, :) are never values */
-        const char *ct = c->text + c->off[p];
         uint32_t k;
         for (k = 0; k < c->tlen[p] && !is_alnum(ct[k]) && !strchr("<([{\"'=", ct[k]); k++)
             ;
@@ -755,14 +766,13 @@ static uint32_t find_or_create(struct miner *m, uint32_t ntok, const char *text0
     uint64_t th[MASK_MAX_TOKENS];
     uint32_t tlen[MASK_MAX_TOKENS], off[MASK_MAX_TOKENS];
     const char *src[MASK_MAX_TOKENS]; /* where each token's text is */
+    th[0] = 0;                        /* (ntok may be 0) */
     uint64_t g = h;
     int changed = 0;
     for (uint32_t p = 0; p < ntok; p++) {
         th[p] = th0[p];
         tlen[p] = tlen0[p];
         src[p] = text0 + off0[p];
-    }
-    for (uint32_t p = 1; p < ntok; p++) {
         if (th[p] == m->star_h) continue;
         const struct wild_ent *e = wild_peek(m, key_without(g, p, th[p]));
         if (!e || !e->marked || !slot_ok(m, e->cl[0], e->clgen[0])) continue;

@@ -97,6 +97,15 @@ static void test_generalise_names(void **state)
         uint32_t id = add(m, line);
         assert_string_equal(text_of(m, id), line);
     }
+    /* ... unless it names a source: a dotted name or Class::method with ':' */
+    uint32_t f1 = add(m, "com.apple.CacheDelete.daily: told me to run this job; ignoring.");
+    uint32_t f2 = add(m, "com.apple.icloud.fmfd.heartbeat: told me to run this job; ignoring.");
+    assert_int_equal(miner_resolve(m, f1), miner_resolve(m, f2));
+    assert_string_equal(text_of(m, f1), "<*>: told me to run this job; ignoring.");
+    /* a dotted first token without ':' still names the event */
+    uint32_t f3 = add(m, "com.apple.xpc.a started");
+    uint32_t f4 = add(m, "com.apple.xpc.b started");
+    assert_int_not_equal(miner_resolve(m, f3), miner_resolve(m, f4));
     miner_free(m);
 }
 
