@@ -483,6 +483,53 @@ static inline int is_alnum(char c)
 
 #define MAX_GTOK 256
 
+/* Characters of a dotted name (com.android.phone, org.x.Y/.Z, a-b_c.d). */
+static inline int is_name_char(char c)
+{
+    return is_alnum(c) || c == '.' || c == '_' || c == '-' || c == '/';
+}
+
+static inline int is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* A dotted name: name characters only, with a dot between two letters
+ * (com.android.phone, system.call.count; not 1.5 or 6.1.1.2). */
+static int is_dotted_name(const char *v, size_t n)
+{
+    if (n < 3 || !is_alpha(v[0])) return 0;
+    int dot = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_name_char(v[i])) return 0;
+        if (v[i] == '.' && i > 0 && i + 1 < n && is_alpha(v[i - 1]) && is_alpha(v[i + 1])) dot = 1;
+    }
+    return dot;
+}
+
+/* An upper-case constant (SCREEN_ON, TIME_TICK): an enum value, which
+ * names the event as a keyword does. */
+static int is_constant(const char *v, size_t n)
+{
+    int letter = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] >= 'A' && v[i] <= 'Z')
+            letter = 1;
+        else if (!(v[i] >= '0' && v[i] <= '9') && v[i] != '_')
+            return 0;
+    }
+    return letter;
+}
+
+/* A first token that names a source rather than the event: a dotted name
+ * or a Class::method ending in ':' (com.apple.xpc.launchd:, Foo::bar:). */
+static int is_source_token(const char *t, size_t n)
+{
+    if (n < 4 || t[n - 1] != ':' || t[n - 2] == ':') return 0;
+    if (memmem(t, n - 1, "::", 2)) return 1;
+    return is_dotted_name(t, n - 1);
+}
+
 /* The pattern covering tokens tok[0..n): a token holding <*> that matches
  * all the others, else (when n reaches the threshold) common prefix + <*> +
  * common suffix, cut at punctuation so no word is split. Returns its length
@@ -500,7 +547,6 @@ static size_t make_pattern(const struct miner *m, const char **tok, const uint32
             return len[i];
         }
     }
-    if (n + 1 < m->k) return 0;
     size_t minlen = len[0];
     for (unsigned i = 1; i < n; i++) minlen = len[i] < minlen ? len[i] : minlen;
     size_t pre = 0, suf = 0;
@@ -511,6 +557,7 @@ static size_t make_pattern(const struct miner *m, const char **tok, const uint32
         if (i < n) break;
         pre++;
     }
+    size_t rpre = pre; /* the common prefix before the cut */
     while (pre > 0 && is_alnum(tok[0][pre - 1])) pre--;
     while (suf < minlen - pre) {
         unsigned i;
@@ -519,6 +566,21 @@ static size_t make_pattern(const struct miner *m, const char **tok, const uint32
             ;
         if (i < n) break;
         suf++;
+    }
+    /* Dotted names (com.android.phone next to com.android.systemui) are
+     * names, not words of the message: two make a variable, and the
+     * wildcard takes the whole name. */
+    size_t dpre = pre, dsuf = suf;
+    while (dpre > 0 && is_name_char(tok[0][dpre - 1])) dpre--;
+    while (dsuf > 0 && is_name_char(tok[0][len[0] - dsuf])) dsuf--;
+    unsigned dotted;
+    for (dotted = 0; dotted < n; dotted++)
+        if (!is_dotted_name(tok[dotted] + dpre, len[dotted] - dpre - dsuf) ||
+            (rpre + suf < len[dotted] && is_constant(tok[dotted] + rpre, len[dotted] - rpre - suf)))
+            break;
+    if (dotted == n) {
+        pre = dpre;
+        suf = dsuf;
     }
     while (suf > 0 && is_alnum(tok[0][len[0] - suf])) suf--;
     if (pre + 3 + suf > MAX_GTOK) return 0;
@@ -535,7 +597,7 @@ static size_t make_pattern(const struct miner *m, const char **tok, const uint32
                 lower = 0;
         if (vn && v[0] >= 'A' && v[0] <= 'Z') upper = 1;
     }
-    unsigned need = lower ? m->k - 1 : upper ? m->k + 1 : m->k;
+    unsigned need = dotted == n ? 2 : lower ? m->k - 1 : upper ? m->k + 1 : m->k;
     if (n < need) return 0;
     memcpy(g, tok[0], pre);
     memcpy(g + pre, MASK_WILDCARD, 3);
@@ -554,13 +616,15 @@ static uint32_t generalise(struct miner *m, uint32_t r, uint32_t p, const char *
 static uint32_t wild_register(struct miner *m, uint32_t idx, int depth)
 {
     uint32_t root = idx;
-    for (uint32_t p = 1; p < m->cl[root].ntok; p++) {
+    for (uint32_t p = 0; p < m->cl[root].ntok; p++) {
         struct cluster *c = &m->cl[root];
+        const char *ct = c->text + c->off[p];
+        /* the first token names the event, unless it names a source */
+        if (p == 0 && !is_source_token(ct, c->tlen[0])) continue;
         uint64_t key = key_without(c->h, p, c->th[p]);
         struct wild_ent *e = wild_get(m, key);
         if (e->marked) continue;
         /* punctuation-only tokens (****, -, :) are never values */
-        const char *ct = c->text + c->off[p];
         uint32_t k;
         for (k = 0; k < c->tlen[p] && !is_alnum(ct[k]) && !strchr("<([{\"'=", ct[k]); k++)
             ;
@@ -702,14 +766,13 @@ static uint32_t find_or_create(struct miner *m, uint32_t ntok, const char *text0
     uint64_t th[MASK_MAX_TOKENS];
     uint32_t tlen[MASK_MAX_TOKENS], off[MASK_MAX_TOKENS];
     const char *src[MASK_MAX_TOKENS]; /* where each token's text is */
+    th[0] = 0;                        /* (ntok may be 0) */
     uint64_t g = h;
     int changed = 0;
     for (uint32_t p = 0; p < ntok; p++) {
         th[p] = th0[p];
         tlen[p] = tlen0[p];
         src[p] = text0 + off0[p];
-    }
-    for (uint32_t p = 1; p < ntok; p++) {
         if (th[p] == m->star_h) continue;
         const struct wild_ent *e = wild_peek(m, key_without(g, p, th[p]));
         if (!e || !e->marked || !slot_ok(m, e->cl[0], e->clgen[0])) continue;

@@ -97,6 +97,15 @@ static void test_generalise_names(void **state)
         uint32_t id = add(m, line);
         assert_string_equal(text_of(m, id), line);
     }
+    /* ... unless it names a source: a dotted name or Class::method with ':' */
+    uint32_t f1 = add(m, "com.apple.CacheDelete.daily: told me to run this job; ignoring.");
+    uint32_t f2 = add(m, "com.apple.icloud.fmfd.heartbeat: told me to run this job; ignoring.");
+    assert_int_equal(miner_resolve(m, f1), miner_resolve(m, f2));
+    assert_string_equal(text_of(m, f1), "<*>: told me to run this job; ignoring.");
+    /* a dotted first token without ':' still names the event */
+    uint32_t f3 = add(m, "com.apple.xpc.a started");
+    uint32_t f4 = add(m, "com.apple.xpc.b started");
+    assert_int_not_equal(miner_resolve(m, f3), miner_resolve(m, f4));
     miner_free(m);
 }
 
@@ -123,6 +132,33 @@ static void on_evict(void *ud)
 {
     (void)ud;
     evict_calls++;
+}
+
+static void test_dotted_names(void **state)
+{
+    (void)state;
+    struct miner *m = NULL;
+    assert_int_equal(miner_new(NULL, &m), 0);
+    /* two dotted names at a position make it a variable; the wildcard takes
+     * the whole name */
+    uint32_t a = add(m, "acquire lock=1, name=com.android.phone, ws=null");
+    uint32_t b = add(m, "acquire lock=2, name=com.android.systemui, ws=null");
+    assert_string_equal(text_of(m, a), "acquire lock=<*>, name=<*>, ws=<*>");
+    assert_string_equal(text_of(m, b), "acquire lock=<*>, name=<*>, ws=<*>");
+    uint32_t c = add(m, "visible is system.call.count gt 0");
+    uint32_t d = add(m, "visible is system.message.count gt 0");
+    assert_string_equal(text_of(m, c), "visible is <*> gt <*>");
+    assert_int_equal(miner_resolve(m, c), miner_resolve(m, d));
+    /* upper-case constants in a dotted name are keywords: two stay apart */
+    uint32_t e = add(m, "onReceive action: android.intent.action.SCREEN_ON");
+    uint32_t f = add(m, "onReceive action: android.intent.action.SCREEN_OFF");
+    assert_int_not_equal(miner_resolve(m, e), miner_resolve(m, f));
+    assert_string_equal(text_of(m, f), "onReceive action: android.intent.action.SCREEN_OFF");
+    /* nor are plain words: two stay apart */
+    uint32_t i = add(m, "session opened for user alice");
+    uint32_t j = add(m, "session opened for user bob");
+    assert_int_not_equal(miner_resolve(m, i), miner_resolve(m, j));
+    miner_free(m);
 }
 
 static void test_bounded(void **state)
@@ -204,7 +240,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_shape),        cmocka_unit_test(test_generalise_names),
         cmocka_unit_test(test_wildcard_evidence), cmocka_unit_test(test_bounded),
-        cmocka_unit_test(test_times_sources),
+        cmocka_unit_test(test_times_sources),     cmocka_unit_test(test_dotted_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
