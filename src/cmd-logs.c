@@ -103,17 +103,12 @@ int logs_journal_option(const char *cmd, struct logs_query *q, const char **file
     return 0;
 }
 
+/* A journal that cannot be read is missing (66) or bad data (65), never an
+ * internal error unless memory ran out. */
 static int journal_exit_code(int r)
 {
-    switch (-r) {
-    case ENOENT:
-    case EACCES:
-    case EPERM:
-    case ENOTDIR:
-    case EISDIR: return EXIT_NOINPUT;
-    case ENOMEM: return EXIT_SOFTWARE;
-    default: return EXIT_DATAERR;
-    }
+    int c = exit_for_errno(r);
+    return c == EXIT_SOFTWARE && r != -ENOMEM ? EXIT_DATAERR : c;
 }
 
 int logs_journal_precheck(const char *cmd, const struct logs_query *q)

@@ -20,7 +20,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-static int exit_for_errno(int r)
+int exit_for_errno(int r)
 {
     switch (-r) {
     case ENOENT:
