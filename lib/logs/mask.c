@@ -526,6 +526,21 @@ static size_t time_unit_len(const char *u, size_t n)
     return 0;
 }
 
+/* Can u start a unit of size (B, KB, MiB, bytes...)? A cheap test made
+ * before ends_fraction() scans a token's digits. */
+static inline int size_unit_start(char u)
+{
+    switch (u | 0x20) {
+    case 'b':
+    case 'k':
+    case 'm':
+    case 'g':
+    case 't':
+    case 'p': return 1;
+    default: return 0;
+    }
+}
+
 /* t[0..n) ends in a number with a fraction ("5.2", "(18.4"). */
 static int ends_fraction(const char *t, size_t n)
 {
@@ -1012,7 +1027,7 @@ static void mask_line_general(const char *s, size_t n, char *out, struct mask_to
         if (!merged) {
             k += mask_token(t, tl, out + k);
             /* "5.2 KB": a scaled size is one value with its unit */
-            if (r + 1 < nraw && ends_fraction(t, tl)) {
+            if (r + 1 < nraw && size_unit_start(s[rs[r + 1]]) && ends_fraction(t, tl)) {
                 size_t ul = size_unit_len(s + rs[r + 1], rl[r + 1]);
                 if (ul) {
                     memcpy(out + k, s + rs[r + 1] + ul, rl[r + 1] - ul);
@@ -1169,7 +1184,7 @@ static void mask_line_plain(const char *s, size_t n, char *out, struct mask_toke
             size_t r = mask_numeric(t, tl, out + k);
             k += r ? r : mask_token_other(t, tl, out + k);
             /* "5.2 KB": a scaled size is one value with its unit */
-            if (en < n && ends_fraction(t, tl)) {
+            if (en + 1 < n && size_unit_start(s[en + 1]) && ends_fraction(t, tl)) {
                 size_t ns = en + 1, ne = next_set(bsp, ns, nw);
                 if (ne > n) ne = n;
                 size_t ul = size_unit_len(s + ns, ne - ns);
@@ -1209,6 +1224,10 @@ static void mask_line_plain(const char *s, size_t n, char *out, struct mask_toke
     }
 }
 
+/* Slots of mask_line()'s per-thread cache of shapes without word values
+ * (16 KiB a thread). */
+#define WORDS_CACHE 2048
+
 void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
 {
     cls_init();
@@ -1224,14 +1243,24 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
         mask_line_plain(s, n, out, ret);
     else
         mask_line_general(s, n, out, ret);
-    size_t wl = word_values_needed(out, ret->len) ? word_values(out, ret->len) : ret->len;
-    if (wl != ret->len) {
-        out[wl] = '\0';
-        ret->len = wl;
-        ret->bounds_valid = 0;
+    /* The word rules are looked for once per masked shape: a text whose
+     * hash is remembered here needed none (a direct-mapped cache per thread;
+     * 0 marks an empty slot) */
+    static _Thread_local uint64_t no_words[WORDS_CACHE];
+    uint64_t h = mask_hash(out, ret->len);
+    uint64_t *slot = &no_words[h % WORDS_CACHE];
+    if (!h || *slot != h) {
+        size_t wl = word_values_needed(out, ret->len) ? word_values(out, ret->len) : ret->len;
+        if (wl != ret->len) {
+            out[wl] = '\0';
+            ret->len = wl;
+            ret->bounds_valid = 0;
+            h = mask_hash(out, ret->len);
+        } else
+            *slot = h;
     }
     ret->text = out;
-    ret->hash = mask_hash(out, ret->len);
+    ret->hash = h;
     ret->th_valid = 0;
 }
 
