@@ -45,10 +45,11 @@ int exit_for_errno(int r)
 
 int fail_errno(const char *cmd, int r, const char *fmt, ...)
 {
-    /* A library loaded on first use (lib/dl) is missing: that is the reason,
-     * whatever errno the caller made of it (a NULL handle reads as -ENOMEM). */
-    const char *dl = dl_error();
-    if (r == -ELIBACC || dl) {
+    /* A library loaded on first use (lib/dl) is missing: lib/ says so with
+     * -ELIBACC (or a NULL handle from a shim reads as -ENOMEM), and dl_error()
+     * names the library. An unrelated error keeps its own message. */
+    if (r == -ELIBACC || (r == -ENOMEM && dl_error())) {
+        const char *dl = dl_error();
         fprintf(stderr, "tshoot %s: %s\n", cmd, dl ? dl : "a shared library cannot be loaded");
         return EXIT_UNAVAILABLE;
     }

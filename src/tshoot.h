@@ -48,8 +48,8 @@ extern const struct command cmd_mcp;
 _printf_(2, 3) int usage_error(const char *cmd, const char *fmt, ...);
 /* "tshoot CMD: MESSAGE: strerror(-r)" on stderr; returns an exit code that
  * fits the errno (66 for ENOENT/EACCES, 65 for EINVAL/EBADMSG, 74 for IO...).
- * When r is -ELIBACC or a library loaded on first use could not be loaded
- * (lib/dl/dl.h), prints "tshoot CMD: " and dl_error() instead and returns 69. */
+ * When r is -ELIBACC (a library loaded on first use is missing, lib/dl/dl.h),
+ * prints "tshoot CMD: " and dl_error() instead and returns 69. */
 /* The exit code for a -errno: 66 missing input, 65 bad data, 74 I/O, 69 unavailable, else 70. */
 int exit_for_errno(int r);
 _printf_(3, 4) int fail_errno(const char *cmd, int r, const char *fmt, ...);

@@ -7,6 +7,7 @@
  * general (numbers, ids, addresses, paths, times); nothing is keyed to the
  * words of a particular log.
  */
+#include <pthread.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -35,7 +36,6 @@ static uint16_t cls[256];
 
 static void cls_init(void)
 {
-    if (cls['a']) return;
     uint16_t t[256] = { 0 };
     for (int c = '0'; c <= '9'; c++) t[c] |= C_DIGIT | C_HEX;
     for (int c = 'a'; c <= 'z'; c++) t[c] |= C_ALPHA;
@@ -1230,7 +1230,8 @@ static void mask_line_plain(const char *s, size_t n, char *out, struct mask_toke
 
 void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
 {
-    cls_init();
+    static pthread_once_t cls_once = PTHREAD_ONCE_INIT;
+    pthread_once(&cls_once, cls_init); /* --threads workers mask at once */
     ret->truncated = 0;
     if (n > MASK_MAX_LINE) {
         n = MASK_MAX_LINE;
@@ -1250,10 +1251,11 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
     uint64_t h = mask_hash(out, ret->len);
     uint64_t *slot = &no_words[h % WORDS_CACHE];
     if (!h || *slot != h) {
-        size_t wl = word_values_needed(out, ret->len) ? word_values(out, ret->len) : ret->len;
-        if (wl != ret->len) {
-            out[wl] = '\0';
-            ret->len = wl;
+        if (word_values_needed(out, ret->len)) {
+            /* a rewrite may keep the length (tag="abc" -> tag="<*>"): the
+             * text is new either way */
+            ret->len = word_values(out, ret->len);
+            out[ret->len] = '\0';
             ret->bounds_valid = 0;
             h = mask_hash(out, ret->len);
         } else

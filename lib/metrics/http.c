@@ -10,6 +10,7 @@
 #include "core/fileio.h"
 #include "core/macro.h"
 #include "core/redact.h"
+#include "dl/dl.h"
 #include "metrics/http.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -95,7 +96,7 @@ int http_request(const struct http_opts *o, const char *method, const char *url,
         return r == -ENOENT || r == -EACCES ? -EINVAL : r;
     }
     CURL *c = curl_easy_init();
-    if (!c) return -ENOMEM;
+    if (!c) return dl_load(DL_CURL) < 0 ? -ELIBACC : -ENOMEM; /* libcurl missing: say so */
     struct curl_slist *hdrs = NULL;
     struct sink sink = { .overflow = false };
     buf_init(&sink.b, o->max_body ? o->max_body : (16u << 20));

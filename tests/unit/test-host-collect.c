@@ -347,7 +347,7 @@ static void test_oversized_file(void **state)
 
 static void touch(const char *dir, const char *name, time_t mtime, size_t size)
 {
-    char p[4096];
+    char p[8448]; /* dir and name may each be up to PATH_MAX */
     snprintf(p, sizeof p, "%s/%s", dir, name);
     int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     assert_true(fd >= 0);

@@ -23,6 +23,7 @@ static void expect_mask(const char *in, const char *want)
         fprintf(stderr, "mask(\"%s\")\n  got  \"%s\"\n  want \"%s\"\n", in, mt->text, want);
     assert_string_equal(mt->text, want);
     assert_int_equal(mt->len, strlen(want));
+    assert_true(mt->hash == mask_hash(mt->text, mt->len));
     /* token table agrees with the text */
     mask_token_bounds(mt);
     size_t k = 0;
@@ -219,6 +220,11 @@ static void test_word_values(void **state)
     expect_mask("acquire lock=233570404, flags=0x1, tag=\"View Lock\", ws=null, uid=10037",
                 "acquire lock=<*>, flags=<*>, tag=\"<*>\", ws=<*>, uid=<*>");
     expect_mask("release tag=\"RILJ_ACK_WL\", name=x", "release tag=\"<*>\", name=x");
+    /* a rewrite that keeps the length (3 bytes quoted): hash and tokens follow
+     * the new text, and the shape is not remembered as needing no rewrite */
+    expect_mask("set tag=\"abc\" now", "set tag=\"<*>\" now");
+    expect_mask("set tag=\"abc\" now", "set tag=\"<*>\" now");
+    expect_mask("set tag=\"a b\" now", "set tag=\"<*>\" now");
     expect_mask("set x='a b c' now", "set x='<*>' now");
     /* short or unterminated quoted values stay */
     expect_mask("tag=\"\" and k=\"ab\" and z=\"open", "tag=\"\" and k=\"ab\" and z=\"open");
