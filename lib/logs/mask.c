@@ -1251,6 +1251,9 @@ void mask_line(const char *s, size_t n, char *out, struct mask_tokens *ret)
     uint64_t h = mask_hash(out, ret->len);
     uint64_t *slot = &no_words[h % WORDS_CACHE];
     if (!h || *slot != h) {
+        /* word_values_needed() reads up to 3 bytes past the text (inside
+         * MASK_OUT_SIZE): make them defined */
+        out[ret->len + 1] = out[ret->len + 2] = '\0';
         if (word_values_needed(out, ret->len)) {
             /* a rewrite may keep the length (tag="abc" -> tag="<*>"): the
              * text is new either way */

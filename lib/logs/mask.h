@@ -38,7 +38,9 @@
 #define MASK_MAX_TOKENS 128   /* tokens past this are folded into one final <*> */
 #define MASK_MAX_LINE   65536 /* input bytes looked at; longer input is cut */
 
-/* Bytes of output storage mask_line() needs for an input of n bytes. */
+/* Bytes of output storage mask_line() needs for an input of n bytes (the
+ * masked text is at most 3n bytes; the SSE2 scans read up to 3 bytes past
+ * it, which the 8 spare bytes cover). */
 #define MASK_OUT_SIZE(n) (3 * ((n) < MASK_MAX_LINE ? (n) : MASK_MAX_LINE) + 8)
 
 struct mask_tokens {

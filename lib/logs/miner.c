@@ -941,6 +941,5 @@ int miner_absorb(struct miner *dst, struct miner *src, uint32_t *ret_map)
     dst->st.truncated += src->st.truncated;
     dst->st.evictions += src->st.evictions;
     dst->st.merges += src->st.merges;
-    dst->st.created += src->st.created;
     return 0;
 }

@@ -633,6 +633,8 @@ static int per_line_par(struct per_line *p, const struct logs_query *q, struct w
     }
     if (r == 1) {
         miner_free(p->m);
+        /* its before_evict still points at ws[0], freed below: nothing is
+         * added to this miner any more, its templates are only printed */
         p->m = TAKE_PTR(ws[0].m);
         for (unsigned i = 0; i < nw; i++) {
             p->ids = ws[i].ids;
