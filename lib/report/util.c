@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/redact.h"
+#include "report/doc.h"
 #include "report/model.h"
 #include "report/report.h"
 
@@ -298,11 +299,7 @@ void rp_md_code(struct rp_out *o, const char *s, bool table)
         rp_puts(o, "-");
         return;
     }
-    size_t longest = 0, cur = 0;
-    for (const char *p = s; *p; p++) {
-        cur = *p == '`' ? cur + 1 : 0;
-        if (cur > longest) longest = cur;
-    }
+    size_t longest = doc_backtick_run(s);
     char fence[16];
     size_t nf = TS_MIN(longest + 1, sizeof fence - 1);
     memset(fence, '`', nf);
